@@ -1,0 +1,1 @@
+"""What every domain shares: settings, database, errors, Chinese text utilities."""

