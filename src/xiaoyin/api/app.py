@@ -1,0 +1,35 @@
+"""FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from xiaoyin import __version__
+from xiaoyin.core.errors import XiaoyinError
+
+log = logging.getLogger(__name__)
+
+
+def create_app() -> FastAPI:
+    """Build the API: ``/api/health``, ``/api/kb/...``, ``/api/answers/...``."""
+    from xiaoyin.api import kb
+
+    app = FastAPI(title="小银 xiaoyin", version=__version__,
+                  description="Self-hosted LLM platform for small and medium banks.")
+
+    @app.exception_handler(XiaoyinError)
+    async def _xiaoyin_error(_req: Request, exc: XiaoyinError) -> JSONResponse:
+        return JSONResponse(status_code=exc.http_status, content={"error": exc.to_dict()})
+
+    @app.get("/api/health", tags=["system"])
+    def health() -> dict[str, str]:
+        from xiaoyin.core.db import get_engine
+
+        get_engine()
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(kb.router)
+    return app

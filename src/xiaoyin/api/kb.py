@@ -1,0 +1,218 @@
+"""Knowledge-base routes: create/list/delete KBs, upload and ingest documents, search, ask (JSON or SSE)."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+from sse_starlette.sse import EventSourceResponse
+
+from xiaoyin.core.errors import FileTooLarge, InvalidInput
+from xiaoyin.core.settings import get_settings
+from xiaoyin.knowledge import service
+
+router = APIRouter(prefix="/api", tags=["knowledge"])
+
+
+class KBCreate(BaseModel):
+    name: str = Field(..., min_length=1, max_length=100)
+    description: str = ""
+
+
+class KBOut(BaseModel):
+    name: str
+    description: str
+    documents: int
+    chunks: int
+    created_at: datetime
+
+
+class DocumentOut(BaseModel):
+    id: str
+    name: str
+    filename: str
+    format: str
+    status: str
+    pages: int | None
+    chunks: int
+    size_bytes: int
+    sha256: str
+    tags: list[str]
+    doc_date: date | None
+    error_code: str | None
+    error_message: str | None
+    version: int
+    updated_at: datetime
+
+
+class Turn(BaseModel):
+    question: str
+    answer: str = ""
+
+
+class AskIn(BaseModel):
+    question: str = Field(..., min_length=1, max_length=4000)
+    history: list[Turn] = Field(default_factory=list)
+    k: int | None = Field(None, ge=1, le=50)
+    docs: list[str] | None = None
+    tags: list[str] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    stream: bool = False
+    user: str | None = None
+
+
+class SearchIn(BaseModel):
+    query: str = Field(..., min_length=1, max_length=4000)
+    k: int = Field(5, ge=1, le=100)
+    mode: str = Field("hybrid", pattern="^(hybrid|bm25|dense)$")
+    docs: list[str] | None = None
+    tags: list[str] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@router.post("/kb", response_model=KBOut, status_code=201)
+def create_kb(body: KBCreate) -> Any:
+    return service.create_kb(body.name, body.description)
+
+
+@router.get("/kb", response_model=list[KBOut])
+def list_kbs() -> Any:
+    return service.list_kbs()
+
+
+@router.get("/kb/{name}", response_model=KBOut)
+def get_kb(name: str) -> Any:
+    return service.get_kb(name)
+
+
+@router.delete("/kb/{name}", status_code=204)
+def delete_kb(name: str) -> None:
+    service.delete_kb(name)
+
+
+@router.get("/kb/{name}/documents", response_model=list[DocumentOut])
+def list_documents(name: str) -> Any:
+    return service.list_documents(name)
+
+
+@router.get("/kb/{name}/documents/{doc}", response_model=DocumentOut)
+def get_document(name: str, doc: str) -> Any:
+    return service.get_document(name, doc)
+
+
+@router.get("/kb/{name}/documents/{doc}/chunks")
+def document_chunks(name: str, doc: str) -> Any:
+    return service.document_chunks(name, doc)
+
+
+@router.delete("/kb/{name}/documents/{doc}", response_model=DocumentOut)
+def delete_document(name: str, doc: str) -> Any:
+    return service.delete_document(name, doc)
+
+
+_SAFE = re.compile(r"[^\w.\-()\[\]（）【】 ]+", re.UNICODE)
+
+
+def _safe_name(filename: str | None) -> str:
+    """A file name with no path parts or odd characters (uploads are never trusted)."""
+    name = Path((filename or "").replace("\\", "/")).name
+    name = _SAFE.sub("_", name).strip(" .")
+    if not name:
+        raise InvalidInput("上传文件缺少文件名 / an uploaded file has no usable name")
+    return name[:200]
+
+
+async def _save_upload(up: UploadFile, folder: Path, max_bytes: int) -> Path:
+    name = _safe_name(up.filename)
+    folder.mkdir(parents=True, exist_ok=True)
+    dest = folder / name
+    size = 0
+    with dest.open("wb") as f:
+        while chunk := await up.read(1 << 20):
+            size += len(chunk)
+            if size > max_bytes:
+                f.close()
+                dest.unlink(missing_ok=True)
+                raise FileTooLarge(f"文件过大 / file too large: {name} exceeds {max_bytes // (1024 * 1024)} MB")
+            f.write(chunk)
+    return dest
+
+
+@router.post("/kb/{name}/documents", status_code=202)
+async def upload_documents(
+    name: str,
+    files: list[UploadFile] = File(..., description="documents to ingest"),
+    tags: str | None = Form(None, description="comma-separated tags"),
+    doc_date: date | None = Form(None),
+    wait: bool = Query(False, description="ingest before answering (small uploads, scripts)"),
+) -> Any:
+    """Upload documents; ingestion runs in the background unless ``wait=true``.
+
+    Poll ``GET /api/kb/{name}/jobs/{job_id}`` for per-document status.
+    """
+    await run_in_threadpool(service.get_kb, name)
+    st = get_settings()
+    max_bytes = int(st.ingest.max_file_mb * 1024 * 1024)
+    folder = st.home / "uploads" / _safe_name(name) / uuid.uuid4().hex
+    saved: list[Path] = []
+    rejected: list[dict[str, str]] = []
+    for up in files:
+        try:
+            saved.append(await _save_upload(up, folder, max_bytes))
+        except (FileTooLarge, InvalidInput) as e:
+            rejected.append({"name": up.filename or "", "error_code": e.code, "error": e.message})
+    names = [p.name for p in saved]
+    tag_list = [t.strip() for t in tags.split(",") if t.strip()] if tags else None
+    if wait:
+        report = await run_in_threadpool(service.ingest, name, saved, names=names, tags=tag_list, doc_date=doc_date)
+        return {**report.to_dict(), "rejected": rejected}
+    job_id = service.start_ingest_job(name, saved, names=names, tags=tag_list, doc_date=doc_date)
+    return {"job_id": job_id, "accepted": names, "rejected": rejected}
+
+
+@router.get("/kb/{name}/jobs/{job_id}")
+def ingest_job(name: str, job_id: str) -> Any:
+    return service.get_ingest_job(name, job_id)
+
+
+@router.post("/kb/{name}/reindex")
+def reindex(name: str) -> dict[str, int]:
+    return {"chunks": service.rebuild_index(name)}
+
+
+@router.post("/kb/{name}/search")
+def search(name: str, body: SearchIn) -> Any:
+    return service.search(name, body.query, k=body.k, mode=body.mode, docs=body.docs, tags=body.tags,
+                          date_from=body.date_from, date_to=body.date_to)
+
+
+@router.post("/kb/{name}/ask")
+def ask(name: str, body: AskIn) -> Any:
+    """Answer with citations; ``stream: true`` returns Server-Sent Events (meta, delta, citations, done)."""
+    history = [t.model_dump() for t in body.history]
+    if body.stream:
+        service.get_kb(name)  # 404 before the stream starts
+
+        def events() -> Any:
+            for ev in service.ask_stream(name, body.question, history=history, k=body.k, docs=body.docs,
+                                         tags=body.tags, user=body.user):
+                yield {"event": ev.get("event", "message"), "data": json.dumps(ev, ensure_ascii=False, default=str)}
+
+        return EventSourceResponse(events())
+    return service.ask(name, body.question, history=history, k=body.k, docs=body.docs, tags=body.tags,
+                       date_from=body.date_from, date_to=body.date_to, user=body.user)
+
+
+@router.get("/answers/{answer_id}")
+def get_answer(answer_id: str) -> Any:
+    """A stored answer with its citations and the exact text they quote."""
+    return service.get_answer(answer_id)

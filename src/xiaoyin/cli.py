@@ -1,0 +1,355 @@
+"""The ``xiaoyin`` command line: parse arguments, call a service function, render the result with rich."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import asdict, is_dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from xiaoyin.core.errors import XiaoyinError
+
+app = typer.Typer(help="小银 xiaoyin — 银行私有化大模型平台 / self-hosted LLM platform for banks.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+kb_app = typer.Typer(help="知识库 / knowledge bases: create, ingest, list, search.", no_args_is_help=True)
+db_app = typer.Typer(help="数据库 / database maintenance.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+app.add_typer(db_app, name="db")
+
+console = Console()
+err = Console(stderr=True)
+
+STAGE_LABELS = {"parse": "解析 parse", "embed": "向量 embed", "index": "索引 index"}
+
+
+def _plain(obj: Any) -> Any:
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {k: _plain(v) for k, v in asdict(obj).items()}
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    if hasattr(obj, "isoformat"):
+        return obj.isoformat()
+    return obj
+
+
+def _print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(_plain(obj), ensure_ascii=False, indent=2) + "\n")
+
+
+def _fail(e: XiaoyinError) -> typer.Exit:
+    err.print(f"[bold red]错误 error[/] [{e.code}] {e.message}", highlight=False, markup=True)
+    return typer.Exit(code=2)
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log at DEBUG level")] = False,
+) -> None:
+    from xiaoyin.core.settings import get_settings
+
+    level = logging.DEBUG if verbose else getattr(logging, get_settings().log_level.upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("httpx", "RapidOCR", "faster_whisper", "jieba"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+# ---------------------------------------------------------------- knowledge bases
+
+
+@kb_app.command("create")
+def kb_create(name: str, description: Annotated[str, typer.Option(help="描述")] = "",
+              exist_ok: Annotated[bool, typer.Option("--exist-ok", help="no error if it exists")] = False) -> None:
+    """Create a knowledge base."""
+    from xiaoyin.knowledge import service
+
+    try:
+        info = service.create_kb(name, description, exist_ok=exist_ok)
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    console.print(f"已创建知识库 created knowledge base [bold]{info.name}[/]")
+
+
+@kb_app.command("list")
+def kb_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List knowledge bases."""
+    from xiaoyin.knowledge import service
+
+    kbs = service.list_kbs()
+    if as_json:
+        _print_json(kbs)
+        return
+    t = Table("知识库 name", "文档 docs", "片段 chunks", "描述 description")
+    for k in kbs:
+        t.add_row(k.name, str(k.documents), str(k.chunks), k.description)
+    console.print(t)
+
+
+@kb_app.command("delete")
+def kb_delete(name: str, yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask")] = False) -> None:
+    """Delete a knowledge base with all its documents and indexes."""
+    from xiaoyin.knowledge import service
+
+    if not yes:
+        typer.confirm(f"删除知识库 delete knowledge base {name}?", abort=True)
+    try:
+        service.delete_kb(name)
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    console.print(f"已删除 deleted {name}")
+
+
+class _RichObserver:
+    """Draws one progress bar per ingestion stage."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, Any] = {}
+        self.failed: list[Any] = []
+
+    def stage(self, name: str, total: int) -> None:
+        self.tasks[name] = self.progress.add_task(STAGE_LABELS.get(name, name), total=total)
+
+    def advance(self, name: str, n: int = 1) -> None:
+        if name in self.tasks:
+            self.progress.advance(self.tasks[name], n)
+
+    def file_done(self, result: Any) -> None:
+        if result.status == "failed":
+            self.progress.console.print(f"[red]✗[/] {result.name}: [{result.error_code}] {result.error}",
+                                        highlight=False)
+
+
+@kb_app.command("ingest")
+def kb_ingest(
+    paths: Annotated[list[Path], typer.Argument(help="files and folders")],
+    kb: Annotated[str, typer.Option("--kb", help="knowledge base name")],
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="tag every document (repeatable)")] = None,
+    doc_date: Annotated[str | None, typer.Option("--date", help="document date YYYY-MM-DD")] = None,
+    create: Annotated[bool, typer.Option("--create/--no-create", help="create the KB if missing")] = True,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Ingest files and folders (PDF, scans, images, DOCX, XLSX, CSV, HTML, Markdown, TXT, audio).
+
+    Unchanged files are skipped; bad files are reported alone and the batch goes on.
+    Exit code 1 when any file failed.
+    """
+    from xiaoyin.knowledge import service
+
+    try:
+        d = date.fromisoformat(doc_date) if doc_date else None
+    except ValueError:
+        err.print(f"[red]日期格式应为 YYYY-MM-DD / bad --date: {doc_date}[/]")
+        raise typer.Exit(2) from None
+    try:
+        if create:
+            service.create_kb(kb, exist_ok=True)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err, transient=False, disable=as_json) as progress:
+            report = service.ingest(kb, paths, tags=tag, doc_date=d, observer=_RichObserver(progress))
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        t = Table("文件 file", "状态 status", "页 pages", "片段 chunks", "说明 note")
+        for f in report.files:
+            style = {"indexed": "green", "unchanged": "dim", "failed": "red"}[f.status]
+            t.add_row(f.name, f"[{style}]{f.status}[/]", str(f.pages or ""), str(f.chunks), f.error or "")
+        console.print(t)
+        console.print(f"入库 indexed {report.indexed}, 未变 unchanged {report.unchanged}, "
+                      f"失败 failed {report.failed} in {report.seconds:.1f}s")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@kb_app.command("docs")
+def kb_docs(kb: Annotated[str, typer.Option("--kb")], as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List the documents of a knowledge base with their status."""
+    from xiaoyin.knowledge import service
+
+    try:
+        docs = service.list_documents(kb)
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    if as_json:
+        _print_json(docs)
+        return
+    t = Table("ID", "文档 name", "格式", "状态 status", "页", "片段", "错误 error")
+    for d in docs:
+        t.add_row(d.id[:8], d.name, d.format, d.status, str(d.pages or ""), str(d.chunks), d.error_message or "")
+    console.print(t)
+
+
+@kb_app.command("remove")
+def kb_remove(doc: Annotated[str, typer.Argument(help="document id, name or file name")],
+              kb: Annotated[str, typer.Option("--kb")]) -> None:
+    """Remove one document from the knowledge base and every index."""
+    from xiaoyin.knowledge import service
+
+    try:
+        info = service.delete_document(kb, doc)
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    console.print(f"已删除 removed {info.name}")
+
+
+@kb_app.command("reindex")
+def kb_reindex(kb: Annotated[str, typer.Option("--kb")]) -> None:
+    """Rebuild the search index of a knowledge base from the database."""
+    from xiaoyin.knowledge import service
+
+    try:
+        n = service.rebuild_index(kb)
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    console.print(f"已重建索引 rebuilt: {n} chunks")
+
+
+@kb_app.command("search")
+def kb_search(
+    query: str,
+    kb: Annotated[str, typer.Option("--kb")],
+    k: Annotated[int, typer.Option("--k")] = 5,
+    mode: Annotated[str, typer.Option(help="hybrid | bm25 | dense")] = "hybrid",
+    doc: Annotated[list[str] | None, typer.Option("--doc", help="restrict to documents")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Show the passages retrieval finds for a query (no answer composed)."""
+    from xiaoyin.knowledge import service
+
+    try:
+        res = service.search(kb, query, k=k, mode=mode, docs=doc, tags=tag)
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    if as_json:
+        _print_json(res)
+        return
+    for h in res.hits:
+        page = f" p.{h.page_start}" if h.page_start else ""
+        console.print(f"[bold]{h.rank}.[/] {h.filename}{page} {h.section} [dim]({h.score:.4f})[/]", highlight=False)
+        console.print("   " + h.text[:200].replace("\n", " "), highlight=False)
+    if not res.reranked:
+        console.print(f"[dim]rerank skipped: {res.rerank_skipped_reason}[/]")
+
+
+# ---------------------------------------------------------------- answers
+
+
+@app.command("ask")
+def ask(
+    question: str,
+    kb: Annotated[str, typer.Option("--kb", help="knowledge base name")],
+    k: Annotated[int | None, typer.Option("--k")] = None,
+    doc: Annotated[list[str] | None, typer.Option("--doc", help="restrict to documents")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag")] = None,
+    stream: Annotated[bool, typer.Option("--stream", help="print the answer as it is written")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Ask a question; the answer cites its sources, or says 知识库中没有找到依据."""
+    from xiaoyin.knowledge import service
+
+    try:
+        if stream and not as_json:
+            final: dict[str, Any] = {}
+            for ev in service.ask_stream(kb, question, k=k, docs=doc, tags=tag):
+                if ev["event"] == "delta":
+                    console.print(ev["text"], end="", highlight=False, markup=False)
+                elif ev["event"] == "citations":
+                    final["citations"] = ev.get("citations", [])
+                elif ev["event"] == "done":
+                    final.update(ev)
+            console.print()
+            _print_citations(final.get("citations", []))
+            return
+        res = service.ask(kb, question, k=k, docs=doc, tags=tag)
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    if as_json:
+        _print_json(res)
+        return
+    console.print(res.answer, highlight=False, markup=False)
+    _print_citations(res.citations)
+    if res.meta.get("rerank_skipped_reason"):
+        console.print(f"[dim]rerank skipped: {res.meta['rerank_skipped_reason']}; model: {res.model}[/]")
+
+
+def _print_citations(citations: list[dict[str, Any]]) -> None:
+    for c in citations:
+        page = f" 第{c['page']}页" if c.get("page") else ""
+        sec = f" {c['section']}" if c.get("section") else ""
+        console.print(f"[{c['n']}] {c['doc_name']}{page}{sec}: “{c['quote']}”", highlight=False, markup=False)
+
+
+@app.command("eval")
+def evaluate(
+    kb: Annotated[str, typer.Option("--kb")],
+    questions: Annotated[Path, typer.Option("--questions", help="JSONL evaluation set")],
+    out: Annotated[Path | None, typer.Option("--out", help="write the JSON report here")] = None,
+    k: Annotated[int, typer.Option("--k")] = 5,
+    mode: Annotated[str, typer.Option(help="hybrid | bm25 | dense")] = "hybrid",
+    filter_by_doc: Annotated[bool, typer.Option("--filter-by-doc", help="restrict each question to its document")] = False,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="extractive answers even if an LLM is configured")] = False,
+) -> None:
+    """Evaluate retrieval and answers on a question set; prints the summary, writes the full report."""
+    from xiaoyin.knowledge import service
+
+    try:
+        with Progress(TextColumn("评测 eval"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err) as progress:
+            task = progress.add_task("eval", total=None)
+            report = service.evaluate(kb, questions, k=k, out=out, mode=mode, filter_by_doc=filter_by_doc,
+                                      use_llm=not no_llm,
+                                      progress=lambda i, n: progress.update(task, completed=i, total=n))
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    summary = {key: v for key, v in report.items() if key != "per_question"}
+    _print_json(summary)
+
+
+# ---------------------------------------------------------------- server, database, demo
+
+
+@app.command("serve")
+def serve(host: Annotated[str | None, typer.Option()] = None, port: Annotated[int | None, typer.Option()] = None) -> None:
+    """Serve the REST API (and, later, the web UI)."""
+    import uvicorn
+
+    from xiaoyin.api.app import create_app
+    from xiaoyin.core.settings import get_settings
+
+    st = get_settings()
+    uvicorn.run(create_app(), host=host or st.host, port=port or st.port, log_level=st.log_level.lower())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the configured database to the newest schema."""
+    from xiaoyin.core.db import get_engine
+    from xiaoyin.core.settings import get_settings
+
+    get_engine()
+    console.print(f"数据库已是最新 database at head: {get_settings().db_url.split('@')[-1]}")
+
+
+@app.command("demo")
+def demo(
+    path: Annotated[Path, typer.Option(help="folder of demo documents")] = Path("samples/demo"),
+    kb: Annotated[str, typer.Option("--kb")] = "demo",
+) -> None:
+    """Load the demo knowledge base (idempotent)."""
+    kb_ingest([path], kb=kb, tag=["demo"], doc_date=None, create=True, as_json=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,149 @@
+"""The search-index contract shared by the embedded and Milvus backends, plus score fusion."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+from xiaoyin.core.errors import InvalidInput
+from xiaoyin.core.settings import get_settings
+from xiaoyin.knowledge.types import Hit, IndexChunk, SearchFilters
+
+Mode = Literal["bm25", "dense", "hybrid"]
+Fusion = Literal["rrf", "weighted"]
+MODES = ("bm25", "dense", "hybrid")
+_KB_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+
+
+@runtime_checkable
+class SearchIndex(Protocol):
+    """A knowledge base's chunk index: BM25 + dense vectors, fused.
+
+    ``add`` replaces chunks whose id is already present; ``search`` returns at most ``k`` hits,
+    best first, each with ``signals`` such as ``bm25``, ``bm25_rank``, ``dense``, ``dense_rank``, ``fused``.
+    """
+
+    def add(self, chunks: Sequence[IndexChunk], vectors: np.ndarray | None) -> None: ...
+
+    def delete_documents(self, doc_ids: Sequence[str]) -> int: ...
+
+    def search(
+        self,
+        query: str,
+        query_vector: np.ndarray | None,
+        *,
+        k: int,
+        mode: Mode = "hybrid",
+        filters: SearchFilters | None = None,
+        fusion: Fusion | None = None,
+        weights: tuple[float, float] | None = None,
+    ) -> list[Hit]: ...
+
+    def count(self) -> int: ...
+
+    def doc_ids(self) -> set[str]: ...
+
+    def close(self) -> None: ...
+
+
+def check_kb_name(kb_name: str) -> str:
+    """Knowledge-base names become directory and collection names: letters, digits, _ and - only."""
+    if not _KB_NAME.match(kb_name or ""):
+        raise InvalidInput(f"invalid knowledge base name {kb_name!r} (use letters, digits, _ or -, max 64)")
+    return kb_name
+
+
+def check_add(chunks: Sequence[IndexChunk], vectors: np.ndarray | None, dim: int | None) -> np.ndarray | None:
+    """Validate an ``add`` call; returns the vectors as a float32 (n, dim) matrix or None."""
+    ids = [c.chunk_id for c in chunks]
+    if len(set(ids)) != len(ids):
+        raise InvalidInput("duplicate chunk ids in one add() call")
+    if any(not c.chunk_id or not c.doc_id for c in chunks):
+        raise InvalidInput("every chunk needs a chunk_id and a doc_id")
+    if vectors is None:
+        return None
+    v = np.asarray(vectors, dtype=np.float32)
+    if v.ndim != 2 or v.shape[0] != len(chunks):
+        raise InvalidInput(f"vectors must have shape ({len(chunks)}, dim), got {v.shape}")
+    if dim is not None and v.shape[1] != dim:
+        raise InvalidInput(f"vectors have dimension {v.shape[1]}, the index expects {dim}")
+    return v
+
+
+def check_search(k: int, mode: str) -> None:
+    if mode not in MODES:
+        raise InvalidInput(f"unknown search mode {mode!r} (bm25, dense or hybrid)")
+    if k < 1:
+        raise InvalidInput("k must be at least 1")
+
+
+def date_int(d: date | None) -> int:
+    """A date as yyyymmdd (0 for none)."""
+    return d.year * 10000 + d.month * 100 + d.day if d else 0
+
+
+def fuse(
+    ranked: dict[str, list[tuple[str, float]]],
+    k: int,
+    fusion: Fusion | None = None,
+    weights: tuple[float, float] | None = None,
+) -> list[Hit]:
+    """Fuse per-signal ranked lists ``{"bm25": [(id, score), ...], "dense": [...]}`` into hits.
+
+    ``rrf``: fused = sum_s w_s / (rrf_k + rank_s). ``weighted``: fused = sum_s w_s * minmax(score_s)
+    over each signal's candidates. Weights default to settings (bm25_weight, dense_weight).
+    """
+    s = get_settings().retrieval
+    fusion = fusion or s.fusion
+    wb, wd = weights if weights is not None else (s.bm25_weight, s.dense_weight)
+    w = {"bm25": wb, "dense": wd}
+    hits: dict[str, Hit] = {}
+    for sig, lst in ranked.items():
+        if not lst:
+            continue
+        scores = np.array([sc for _, sc in lst], dtype=np.float64)
+        lo, hi = float(scores.min()), float(scores.max())
+        for rank, (cid, sc) in enumerate(lst, start=1):
+            h = hits.setdefault(cid, Hit(chunk_id=cid, score=0.0, signals={}))
+            h.signals[sig] = float(sc)
+            h.signals[f"{sig}_rank"] = float(rank)
+            if fusion == "rrf":
+                part = w.get(sig, 1.0) / (s.rrf_k + rank)
+            else:
+                norm = (sc - lo) / (hi - lo) if hi > lo else 1.0
+                part = w.get(sig, 1.0) * norm
+            h.score += part
+    out = sorted(hits.values(), key=lambda h: (-h.score, h.signals.get("bm25_rank", 1e9), h.chunk_id))
+    for h in out:
+        h.signals["fused"] = h.score
+    return out[:k]
+
+
+def open_index(kb_name: str, dim: int | None) -> SearchIndex:
+    """Open (creating if needed) the index of ``kb_name`` on the backend in ``settings.retrieval.backend``."""
+    check_kb_name(kb_name)
+    backend = get_settings().retrieval.backend
+    if backend == "milvus":
+        from xiaoyin.knowledge.index.milvus import MilvusIndex
+
+        return MilvusIndex(kb_name, dim)
+    from xiaoyin.knowledge.index.embedded import EmbeddedIndex
+
+    return EmbeddedIndex.open(kb_name, dim)
+
+
+def drop_index(kb_name: str) -> None:
+    """Delete the whole index of ``kb_name`` on the configured backend (no error if absent)."""
+    check_kb_name(kb_name)
+    if get_settings().retrieval.backend == "milvus":
+        from xiaoyin.knowledge.index.milvus import drop_collection
+
+        drop_collection(kb_name)
+    else:
+        from xiaoyin.knowledge.index.embedded import drop_embedded
+
+        drop_embedded(kb_name)

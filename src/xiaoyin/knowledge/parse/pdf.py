@@ -1,0 +1,74 @@
+"""PDF: text layer via pypdfium2; pages without (enough) text are rendered and OCR'd."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from xiaoyin.core.errors import CorruptFile, EncryptedFile
+from xiaoyin.knowledge.types import Block, ParsedDocument
+
+from .common import finish, lines_to_blocks
+
+MIN_TEXT_CHARS = 16  # a page with fewer non-space characters and an image on it gets OCR'd
+MAX_RENDER_PX = 5000
+
+
+def _open(path: Path) -> pdfium.PdfDocument:
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        if e.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+            raise EncryptedFile(
+                f"{path.name}: PDF 有密码保护，请解密后再上传 / password-protected PDF", file=path.name
+            ) from e
+        raise CorruptFile(f"{path.name}: PDF 文件已损坏 / corrupt PDF ({e})", file=path.name) from e
+    if len(doc) == 0:
+        doc.close()
+        raise CorruptFile(f"{path.name}: PDF 没有任何页面 / PDF has no pages", file=path.name)
+    return doc
+
+
+def _has_image(page: pdfium.PdfPage) -> bool:
+    return any(o.type == pdfium_c.FPDF_PAGEOBJ_IMAGE for o in page.get_objects(max_depth=3))
+
+
+def _render(page: pdfium.PdfPage, dpi: int):
+    w, h = page.get_size()
+    scale = min(dpi / 72, MAX_RENDER_PX / max(w, h, 1))
+    return page.render(scale=scale, grayscale=True).to_pil().convert("RGB")
+
+
+def parse(path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None) -> ParsedDocument:
+    """Blocks page by page (1-based ``page``), OCR for scanned or image-only pages."""
+    from .image import ocr_blocks
+
+    doc = _open(path)
+    blocks: list[Block] = []
+    ocr_pages: list[int] = []
+    try:
+        total = len(doc)
+        title = (doc.get_metadata_dict().get("Title") or "").strip() or None
+        for i in range(total):
+            page = doc[i]
+            try:
+                textpage = page.get_textpage()
+                text = textpage.get_text_range()
+                textpage.close()
+                if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS and _has_image(page):
+                    blocks.extend(ocr_blocks(_render(page, ocr_dpi), page=i + 1))
+                    ocr_pages.append(i + 1)
+                else:
+                    blocks.extend(lines_to_blocks(text.splitlines(), page=i + 1))
+            finally:
+                page.close()
+            if progress:
+                progress(i + 1, total)
+    finally:
+        doc.close()
+    meta: dict[str, object] = {"ocr_pages": ocr_pages}
+    return ParsedDocument(blocks=finish(blocks), pages=total, title=title, meta=meta)
