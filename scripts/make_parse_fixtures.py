@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-import tempfile
 import wave
 from pathlib import Path
 
@@ -72,6 +71,8 @@ TXT_LAW = """示例反洗钱管理规定
 第三条 金融机构在与客户建立业务关系时，应当识别客户身份，了解实际控制客户的自然人和交易的实际受益人。
 """
 
+SPEECH_TEXT = "请问本月还款日是几号"
+
 OCR_LINES = [
     "中国示例银行个人贷款合同",
     "借款人：张三  贷款金额：人民币伍拾万元整",
@@ -106,7 +107,9 @@ def make_texts() -> None:
     # 𠮷 (U+20BB7) and 㐀 (U+3400) exist in GB18030 but not in GBK
     gb = "客户姓名：吉𠮷祥，住址：㐀村。\n本通知书一式两份，银行与客户各执一份。\n" * 3
     (OUT / "notice_gb18030.txt").write_bytes(gb.encode("gb18030"))
-    (OUT / "memo_utf8bom.txt").write_bytes(("备忘录\n\n" + "本行将于下周一起调整柜面营业时间。\n" * 2).encode("utf-8-sig"))
+    (OUT / "memo_utf8bom.txt").write_bytes(
+        ("备忘录\n\n" + "本行将于下周一起调整柜面营业时间。\n" * 2).encode("utf-8-sig")
+    )
 
 
 def make_csv() -> None:
@@ -145,7 +148,9 @@ def make_docx() -> None:
     d.add_heading("一、调查内容", level=2)
     d.add_paragraph("调查内容包括财务报表、纳税记录和银行流水。")
     t = d.add_table(rows=3, cols=3)
-    for i, row in enumerate([["材料", "份数", "备注"], ["营业执照", "1", "复印件加盖公章"], ["财务报表", "3", "近三年"]]):
+    for i, row in enumerate(
+        [["材料", "份数", "备注"], ["营业执照", "1", "复印件加盖公章"], ["财务报表", "3", "近三年"]]
+    ):
         for j, val in enumerate(row):
             t.cell(i, j).text = val
     d.add_paragraph("以上材料缺一不可。")
@@ -180,7 +185,11 @@ def make_text_pdf() -> bytes:
     c = canvas.Canvas(buf, pagesize=A4)
     pages = [
         ["第一章 总则", "第一条 为了加强对商业银行的监督管理，制定本规定。", "第二条 商业银行应当依法经营。"],
-        ["第二章 贷款管理", "第三条 商业银行贷款，应当实行审贷分离、分级审批的制度。", "Loan approval is separated."],
+        [
+            "第二章 贷款管理",
+            "第三条 商业银行贷款，应当实行审贷分离、分级审批的制度。",
+            "Loan approval is separated.",
+        ],
     ]
     for lines in pages:
         y = 780
@@ -230,21 +239,30 @@ def make_images() -> None:
 
 
 def make_wav() -> None:
-    with tempfile.TemporaryDirectory() as td:
-        raw = Path(td) / "raw.wav"
-        subprocess.run(
-            ["espeak-ng", "-v", "cmn", "-s", "150", "-w", str(raw), "您好，我想查询信用卡账单。"], check=True
-        )
-        with wave.open(str(raw)) as w:
-            rate, data = w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
-    # resample to 16 kHz mono (what Whisper uses) with linear interpolation
-    n = int(len(data) * 16000 / rate)
-    res = np.interp(np.linspace(0, len(data) - 1, n), np.arange(len(data)), data).astype(np.int16)
-    with wave.open(str(OUT / "speech_zh.wav"), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes(res.tobytes())
+    # the cmn-latn-pinyin voice reads Hanzi far more intelligibly than plain cmn in espeak-ng 1.51;
+    # kept at espeak's native 22.05 kHz (resampling made Whisper base hallucinate on this clip)
+    subprocess.run(
+        ["espeak-ng", "-v", "cmn-latn-pinyin", "-s", "140", "-w", str(OUT / "speech_zh.wav"), SPEECH_TEXT],
+        check=True,
+    )
+
+
+def make_mp3() -> None:
+    """The speech clip as a short MP3 (PyAV's bundled LAME encoder, from faster-whisper's deps)."""
+    import av
+
+    with wave.open(str(OUT / "speech_zh.wav")) as w:
+        rate = w.getframerate()
+        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+    with av.open(str(OUT / "speech_zh.mp3"), "w") as out:
+        stream = out.add_stream("libmp3lame", rate=rate)
+        stream.bit_rate = 32000
+        frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate = rate
+        for packet in stream.encode(frame):
+            out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
 
 
 def make_bad() -> None:
@@ -272,6 +290,7 @@ def main() -> None:
     make_scanned_pdfs(pdf)
     make_images()
     make_wav()
+    make_mp3()
     make_bad()
     total = sum(p.stat().st_size for p in OUT.iterdir())
     for p in sorted(OUT.iterdir()):

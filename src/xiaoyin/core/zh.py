@@ -57,7 +57,7 @@ def normalize(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _segmenter():  # noqa: ANN202 - rjieba.Jieba
+def _segmenter():  # rjieba.Jieba
     """The rjieba segmenter with the banking user dictionary loaded (built once per process)."""
     import rjieba
 

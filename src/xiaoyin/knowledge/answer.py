@@ -23,7 +23,7 @@ from typing import Any
 from xiaoyin.core.errors import ModelUnavailable
 from xiaoyin.core.settings import get_settings
 from xiaoyin.core.zh import normalize, tokenize
-from xiaoyin.knowledge.prompts import PROMPT_VERSION, REFUSAL_EN, REFUSAL_ZH, build_messages
+from xiaoyin.knowledge.prompts import REFUSAL_EN, REFUSAL_ZH, build_messages, get_template
 from xiaoyin.models.llm import LLM
 
 REFUSAL = REFUSAL_ZH
@@ -50,6 +50,8 @@ _LLM_REFUSAL = re.compile(
     re.escape(REFUSAL_ZH) + "|" + re.escape(REFUSAL_EN.rstrip(".")) + r"|no supporting evidence|没有找到依据",
     re.I,
 )
+
+_ECHOED_FENCE = re.compile(r"[<‹]{2,}\s*(END\s+)?EVIDENCE\s*[>›]{2,}", re.I)
 
 MAX_QUOTE_CHARS = 220
 INJECTION_PENALTY = 0.2  # an instruction-like sentence is quoted only when nothing else matches
@@ -103,6 +105,11 @@ class AnswerResult:
 
 
 # ---------------------------------------------------------------------------------------------- terms
+
+
+def prompt_version() -> str:
+    """The prompt template version in force (``settings.answer.prompt_version``, checked to exist)."""
+    return get_template(get_settings().answer.prompt_version).version
 
 
 def is_english(text: str) -> bool:
@@ -180,7 +187,9 @@ def _coverage(terms: list[str], weights: list[float], text: _Text, covered: set[
     total = sum(weights)
     if not total:
         return 0.0
-    got = sum(w * text.covers(t) for t, w in zip(terms, weights, strict=True) if not covered or t not in covered)
+    got = sum(
+        w * text.covers(t) for t, w in zip(terms, weights, strict=True) if not covered or t not in covered
+    )
     return got / total
 
 
@@ -322,16 +331,23 @@ def _citation(n: int, ev: Evidence, quote: str) -> Citation:
     return Citation(n, ev.chunk_id, ev.chunk_hash, ev.doc_id, ev.doc_name, ev.page_start, ev.section, quote)
 
 
-def _base_meta(question: str, support: float, threshold: float, retrieval_meta: dict | None) -> dict[str, Any]:
+def _base_meta(
+    question: str, support: float, threshold: float, retrieval_meta: dict | None
+) -> dict[str, Any]:
     meta = dict(retrieval_meta or {})
-    meta.update({"support": support, "refusal_threshold": threshold,
-                 "language": "en" if is_english(question) else "zh"})
+    meta.update(
+        {
+            "support": support,
+            "refusal_threshold": threshold,
+            "language": "en" if is_english(question) else "zh",
+        }
+    )
     return meta
 
 
 def _refuse(question: str, support: float, meta: dict, reason: str, model: str) -> AnswerResult:
     meta["refusal_reason"] = reason
-    return AnswerResult(refusal_text(question), True, [], model, PROMPT_VERSION, support, meta)
+    return AnswerResult(refusal_text(question), True, [], model, prompt_version(), support, meta)
 
 
 def _extractive(question: str, evidence: list[Evidence], support: float, meta: dict) -> AnswerResult:
@@ -350,10 +366,8 @@ def _extractive(question: str, evidence: list[Evidence], support: float, meta: d
         else:
             lines.append(f"根据{_where(ev, False)}：“{quote}”[{n}]")
     meta["mode"] = "extractive"
-    meta["injection_suspects"] = sum(
-        1 for q in quotes if _INJECTION.search(q.text(evidence))
-    )
-    return AnswerResult("\n".join(lines), False, cites, "extractive", PROMPT_VERSION, support, meta)
+    meta["injection_suspects"] = sum(1 for q in quotes if _INJECTION.search(q.text(evidence)))
+    return AnswerResult("\n".join(lines), False, cites, "extractive", prompt_version(), support, meta)
 
 
 def _similarity(a: _Text, b: _Text) -> float:
@@ -366,11 +380,16 @@ def _similarity(a: _Text, b: _Text) -> float:
     return len(ga & gb) / math.sqrt(len(ga) * len(gb)) if ga and gb else 0.0
 
 
-def _best_quote(ev: Evidence, claim: str) -> str:
-    """The evidence sentence most similar to the answer sentence that cites it (verbatim)."""
+def _best_quote(ev: Evidence, claims: list[str]) -> str:
+    """The evidence sentence most similar to the answer sentence(s) that cite it (verbatim)."""
     spans = sentence_spans(ev.text) or [(0, len(ev.text))]
-    target = _Text(claim)
-    s, e = max(spans, key=lambda sp: _similarity(target, _Text(ev.text[sp[0] : sp[1]])))
+    targets = [_Text(c) for c in claims if c.strip()] or [_Text(ev.text)]
+
+    def sim(sp: tuple[int, int]) -> float:
+        cand = _Text(ev.text[sp[0] : sp[1]])
+        return max(_similarity(t, cand) for t in targets)
+
+    s, e = max(spans, key=sim)
     if e - s > MAX_QUOTE_CHARS:
         e = s + MAX_QUOTE_CHARS
     return ev.text[s:e]
@@ -396,7 +415,7 @@ def finish_llm_answer(
 ) -> AnswerResult:
     """Post-check an LLM reply: valid citation markers only, refusal if it cites nothing, verbatim quotes."""
     meta["mode"] = "llm"
-    text, cited = _clean_markers(raw.strip(), len(evidence))
+    text, cited = _clean_markers(_ECHOED_FENCE.sub("", raw).strip(), len(evidence))
     if _LLM_REFUSAL.search(text):
         meta["llm_raw"] = raw
         return _refuse(question, support, meta, "llm_refused", model)
@@ -404,18 +423,21 @@ def finish_llm_answer(
         meta["llm_raw"] = raw
         return _refuse(question, support, meta, "llm_no_citation", model)
     citations: dict[int, Citation] = {}
-    for s, e in sentence_spans(text) or [(0, len(text))]:
-        sent = text[s:e]
-        nums = [int(x) for x in re.findall(r"\[(\d+)\]", sent)]
-        claim = _MARKER.sub("", sent)
-        for n in nums:
+    sents = [text[s:e] for s, e in sentence_spans(text)] or [text]
+    for i, sent in enumerate(sents):
+        # a marker may lead its sentence ("[1] The fee is…"), so the next sentence is a candidate claim too
+        claims = [_MARKER.sub("", c) for c in sents[i : i + 2]]
+        for n in (int(x) for x in re.findall(r"\[(\d+)\]", sent)):
             if n not in citations:
-                citations[n] = _citation(n, evidence[n - 1], _best_quote(evidence[n - 1], claim))
+                citations[n] = _citation(n, evidence[n - 1], _best_quote(evidence[n - 1], claims))
     for n in cited:  # markers split from their sentence (e.g. on a line of their own)
         if n not in citations:
-            citations[n] = _citation(n, evidence[n - 1], _best_quote(evidence[n - 1], _MARKER.sub("", text)))
-    return AnswerResult(text, False, [citations[n] for n in sorted(citations)], model, PROMPT_VERSION,
-                        support, meta)
+            citations[n] = _citation(
+                n, evidence[n - 1], _best_quote(evidence[n - 1], [_MARKER.sub("", text)])
+            )
+    return AnswerResult(
+        text, False, [citations[n] for n in sorted(citations)], model, prompt_version(), support, meta
+    )
 
 
 def _evidence_budget(llm: LLM) -> int:
@@ -427,7 +449,9 @@ def _evidence_budget(llm: LLM) -> int:
     return max(400, spare // 2)
 
 
-def _prepare(question: str, evidence: list[Evidence], retrieval_meta: dict | None) -> tuple[float, float, dict]:
+def _prepare(
+    question: str, evidence: list[Evidence], retrieval_meta: dict | None
+) -> tuple[float, float, dict]:
     support = support_score(question, evidence)
     threshold = get_settings().answer.refusal_threshold
     return support, threshold, _base_meta(question, support, threshold, retrieval_meta)
@@ -454,8 +478,14 @@ def compose_answer(
     if llm is None:
         return _extractive(question, evidence, support, meta)
     english = is_english(question)
-    messages = build_messages(question, evidence, english=english, history=history,
-                              max_chars=_evidence_budget(llm))
+    messages = build_messages(
+        question,
+        evidence,
+        english=english,
+        history=history,
+        max_chars=_evidence_budget(llm),
+        version=prompt_version(),
+    )
     try:
         raw = llm.complete(messages)
     except ModelUnavailable as exc:
@@ -466,8 +496,15 @@ def compose_answer(
 
 def _final_events(result: AnswerResult) -> Iterator[dict]:
     yield {"event": "citations", "citations": [asdict(c) for c in result.citations]}
-    yield {"event": "done", "answer": result.answer, "refused": result.refused, "model": result.model,
-           "support": result.support, "prompt_version": result.prompt_version, "meta": result.meta}
+    yield {
+        "event": "done",
+        "answer": result.answer,
+        "refused": result.refused,
+        "model": result.model,
+        "support": result.support,
+        "prompt_version": result.prompt_version,
+        "meta": result.meta,
+    }
 
 
 def stream_answer(
@@ -490,11 +527,18 @@ def stream_answer(
         "support": support,
         "refusal_threshold": threshold,
         "model": llm.model_id if use_llm and llm is not None else "extractive",
-        "prompt_version": PROMPT_VERSION,
+        "prompt_version": prompt_version(),
         "retrieval": dict(retrieval_meta or {}),
         "evidence": [
-            {"n": i, "chunk_id": ev.chunk_id, "doc_id": ev.doc_id, "doc_name": ev.doc_name,
-             "page": ev.page_start, "section": ev.section, "score": ev.score}
+            {
+                "n": i,
+                "chunk_id": ev.chunk_id,
+                "doc_id": ev.doc_id,
+                "doc_name": ev.doc_name,
+                "page": ev.page_start,
+                "section": ev.section,
+                "score": ev.score,
+            }
             for i, ev in enumerate(evidence, 1)
         ],
     }
@@ -503,8 +547,14 @@ def stream_answer(
         yield {"event": "delta", "text": result.answer}
         yield from _final_events(result)
         return
-    messages = build_messages(question, evidence, english=is_english(question), history=history,
-                              max_chars=_evidence_budget(llm))
+    messages = build_messages(
+        question,
+        evidence,
+        english=is_english(question),
+        history=history,
+        max_chars=_evidence_budget(llm),
+        version=prompt_version(),
+    )
     parts: list[str] = []
     try:
         for delta in llm.stream(messages):
@@ -517,5 +567,7 @@ def stream_answer(
             yield {"event": "delta", "text": result.answer}
             yield from _final_events(result)
             return
-    result = finish_llm_answer(question, evidence, "".join(parts), model=llm.model_id, support=support, meta=meta)
+    result = finish_llm_answer(
+        question, evidence, "".join(parts), model=llm.model_id, support=support, meta=meta
+    )
     yield from _final_events(result)

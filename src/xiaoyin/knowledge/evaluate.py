@@ -85,6 +85,7 @@ class QuestionOutcome(BaseModel):
     retrieved: list[RetrievedItem] = Field(default_factory=list)
     answer: str = ""
     refused: bool = False
+    support: float | None = None  # evidence support score behind the refusal decision (for calibration)
     latency_ms: float | None = None
 
 
@@ -351,6 +352,7 @@ def score(questions: Sequence[EvalQuestion], outcomes: Iterable[QuestionOutcome]
                 "article_hit": article_hit,
                 "correct": correct,
                 "refused": o.refused,
+                "support": o.support,
                 "top_doc": top[0].doc if top else None,
                 "top_page": top[0].page if top else None,
                 "answer": o.answer[:200],

@@ -43,7 +43,10 @@ class PromptTemplate:
 _V1 = PromptTemplate(
     version="kb-answer-v1",
     system_zh=(
-        "你是银行内部知识库助手“小银”。请只依据用户消息中" + EVIDENCE_OPEN + "与" + EVIDENCE_CLOSE
+        "你是银行内部知识库助手“小银”。请只依据用户消息中"
+        + EVIDENCE_OPEN
+        + "与"
+        + EVIDENCE_CLOSE
         + "之间的编号资料回答问题。\n"
         "规则：\n"
         "1. 只使用资料中的信息，不要凭常识补充或猜测。\n"
@@ -82,7 +85,9 @@ _CITE_LIKE = re.compile(r"\[(\d{1,3})\]")
 def neutralize(text: str) -> str:
     """Evidence text made inert: fence markers, template role tags and role prefixes defused."""
     text = _SPECIAL_TOKEN.sub(" ", text)
-    text = _FENCE.sub(lambda m: "‹" * len(m.group(0)) if m.group(0)[0] == "<" else "›" * len(m.group(0)), text)
+    text = _FENCE.sub(
+        lambda m: "‹" * len(m.group(0)) if m.group(0)[0] == "<" else "›" * len(m.group(0)), text
+    )
     text = _ROLE_PREFIX.sub(lambda m: f"{m.group(1)}({m.group(2)}){m.group(3)}-", text)
     return _CITE_LIKE.sub(r"(\1)", text)  # a document cannot fake an evidence number
 
@@ -91,7 +96,9 @@ def location(ev: _EvidenceLike, english: bool = False) -> str:
     """``《doc》第3页 · section`` (or English) for a piece of evidence."""
     parts = [f"“{ev.doc_name}”" if english else f"《{ev.doc_name}》"]
     if ev.page_start is not None:
-        pages = str(ev.page_start) if ev.page_end in (None, ev.page_start) else f"{ev.page_start}-{ev.page_end}"
+        pages = (
+            str(ev.page_start) if ev.page_end in (None, ev.page_start) else f"{ev.page_start}-{ev.page_end}"
+        )
         parts.append(f"p. {pages}" if english else f"第{pages}页")
     if ev.section:
         parts.append(ev.section)
@@ -106,7 +113,9 @@ def get_template(version: str | None = None) -> PromptTemplate:
     return TEMPLATES[version]
 
 
-def render_evidence(evidence: Sequence[_EvidenceLike], *, english: bool = False, max_chars: int = 6000) -> str:
+def render_evidence(
+    evidence: Sequence[_EvidenceLike], *, english: bool = False, max_chars: int = 6000
+) -> str:
     """Numbered, neutralised evidence; each piece trimmed so the whole block fits ``max_chars``."""
     if not evidence:
         return ""
@@ -139,13 +148,15 @@ def build_messages(
         if role in ("user", "assistant") and content:
             messages.append({"role": role, "content": content[:1000]})
     user = tpl.user_en if english else tpl.user_zh
-    messages.append({
-        "role": "user",
-        "content": user.format(
-            open=EVIDENCE_OPEN,
-            close=EVIDENCE_CLOSE,
-            evidence=render_evidence(evidence, english=english, max_chars=max_chars),
-            question=neutralize(question.strip()),
-        ),
-    })
+    messages.append(
+        {
+            "role": "user",
+            "content": user.format(
+                open=EVIDENCE_OPEN,
+                close=EVIDENCE_CLOSE,
+                evidence=render_evidence(evidence, english=english, max_chars=max_chars),
+                question=neutralize(question.strip()),
+            ),
+        }
+    )
     return messages

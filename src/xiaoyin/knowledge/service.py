@@ -112,7 +112,10 @@ def delete_kb(name: str) -> None:
         s.execute(delete(IngestJob).where(IngestJob.kb_id == kb_id))
         s.delete(kb)
     with _index_lock:
-        drop_index(name)
+        idx = _indexes.pop((str(get_settings().home.resolve()), kb_id), None)
+        if idx is not None:
+            idx.close()
+        drop_index(_index_name(kb_id))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -286,18 +289,25 @@ def _kb_lock(kb: str) -> threading.Lock:
         return _kb_locks.setdefault(kb, threading.Lock())
 
 
-_indexes: dict[tuple[str, str], SearchIndex] = {}
+_indexes: dict[tuple[str, int], SearchIndex] = {}
+
+
+def _index_name(kb_id: int) -> str:
+    """Index (directory / collection) name of a knowledge base: stable, ASCII, whatever the KB is called."""
+    return f"kb_{kb_id}"
 
 
 def _open(kb: str) -> SearchIndex:
     """The search index of ``kb`` (cached per process, per data directory)."""
+    with session_scope() as s:
+        kb_id = _get_kb(s, kb).id
     st = get_settings()
-    key = (str(st.home.resolve()), kb)
+    key = (str(st.home.resolve()), kb_id)
     with _index_lock:
         idx = _indexes.get(key)
         if idx is None:
             emb = get_embedder()
-            idx = _indexes[key] = open_index(kb, emb.dim if emb else None)
+            idx = _indexes[key] = open_index(_index_name(kb_id), emb.dim if emb else None)
         return idx
 
 
@@ -583,10 +593,10 @@ def rebuild_index(kb: str) -> int:
                                                                Document.status == "indexed")))
         st = get_settings()
         with _index_lock:
-            idx = _indexes.pop((str(st.home.resolve()), kb), None)
+            idx = _indexes.pop((str(st.home.resolve()), kb_id), None)
             if idx is not None:
                 idx.close()
-            drop_index(kb)
+            drop_index(_index_name(kb_id))
         idx = _open(kb)
         _reindex_docs(kb_id, idx, doc_ids)
         return idx.count()
@@ -819,7 +829,7 @@ def ask(
     query = condense_query(question, history or [])
     res = search(kb, query, k=k, docs=docs, tags=tags, date_from=date_from, date_to=date_to)
     llm = get_llm() if use_llm else None
-    result = answer_mod.compose_answer(question, _evidence(res.hits), llm=llm, history=history,
+    result = answer_mod.compose_answer(query, _evidence(res.hits), llm=llm, history=history,
                                        retrieval_meta=_retrieval_meta(res, query))
     answer_id = _store_answer(kb, question, history, result, user) if store else None
     return AskResult(answer_id, question, result.answer, result.refused, float(result.support),
@@ -840,20 +850,18 @@ def ask_stream(
     """Like :func:`ask`, as events: meta, delta…, citations, done (with the stored answer id)."""
     query = condense_query(question, history or [])
     res = search(kb, query, k=k, docs=docs, tags=tags)
-    final: dict[str, Any] | None = None
-    for ev in answer_mod.stream_answer(question, _evidence(res.hits), llm=get_llm(), history=history,
+    citations: list[dict[str, Any]] = []
+    for ev in answer_mod.stream_answer(query, _evidence(res.hits), llm=get_llm(), history=history,
                                        retrieval_meta=_retrieval_meta(res, query)):
+        if ev.get("event") == "citations":
+            citations = list(ev.get("citations") or [])
         if ev.get("event") == "done":
-            final = ev
-            continue
+            result = answer_mod.AnswerResult(
+                answer=ev["answer"], refused=bool(ev["refused"]),
+                citations=[answer_mod.Citation(**c) for c in citations], model=ev["model"],
+                prompt_version=ev["prompt_version"], support=float(ev["support"]), meta=dict(ev.get("meta") or {}))
+            ev = {**ev, "id": _store_answer(kb, question, history, result, user)}
         yield _jsonable(ev)
-    if final is not None:
-        result = final.get("result")
-        if isinstance(result, answer_mod.AnswerResult):
-            final = dict(final)
-            final.pop("result")
-            final["id"] = _store_answer(kb, question, history, result, user)
-        yield _jsonable(final)
 
 
 def get_answer(answer_id: str) -> dict[str, Any]:
@@ -909,6 +917,7 @@ def evaluate(
             by_filename.setdefault(d.filename, []).append(d.id)
     llm = get_llm() if use_llm else None
     outcomes = []
+    supports: list[tuple[float, bool]] = []
     for i, q in enumerate(questions):
         t0 = time.perf_counter()
         docs = None
@@ -923,7 +932,7 @@ def evaluate(
         except XiaoyinError as e:
             log.warning("question %s: %s", q.id, e.message)
             res = SearchResult([], mode, False, str(e), {})
-        result = answer_mod.compose_answer(q.question, _evidence(res.hits), llm=llm, history=history,
+        result = answer_mod.compose_answer(query, _evidence(res.hits), llm=llm, history=history,
                                            retrieval_meta=_retrieval_meta(res, query))
         retrieved = [{"doc": h.filename, "page": h.page_start, "page_end": h.page_end, "section": h.section,
                       "text": h.text, "chunk_id": h.chunk_id, "score": h.score} for h in res.hits]
@@ -931,9 +940,12 @@ def evaluate(
                                            answer=result.answer, refused=result.refused,
                                            support=float(result.support),
                                            latency_ms=(time.perf_counter() - t0) * 1000))
+        supports.append((float(result.support), q.answerable))
         if progress:
             progress(i + 1, len(questions))
     report = ev.score(questions, outcomes, k)
+    report["refusal_calibration"] = ev.calibrate_refusal(supports)
+    report["refusal_threshold"] = get_settings().answer.refusal_threshold
     report["settings"] = {"kb": kb, "mode": mode, "filter_by_doc": filter_by_doc, "rerank": rerank,
                           "llm": llm.model_id if llm else "none",
                           "embedder": (get_embedder().name if get_embedder() and mode != "bm25" else "none")}

@@ -11,6 +11,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable
@@ -62,8 +63,10 @@ def model_dir() -> Path:
     with _lock:
         try:
             stamp = json.loads(stamp_path.read_text())
-            if stamp.get("size") == expected and (target / "model.bin").stat().st_size == expected and all(
-                (target / f).is_file() for f in _SIDE_FILES
+            if (
+                stamp.get("size") == expected
+                and (target / "model.bin").stat().st_size == expected
+                and all((target / f).is_file() for f in _SIDE_FILES)
             ):
                 return target
         except (OSError, ValueError):
@@ -79,7 +82,9 @@ def model_dir() -> Path:
                         out.write(chunk)
         if tmp.stat().st_size != expected:
             tmp.unlink(missing_ok=True)
-            raise ModelUnavailable("语音识别模型组装失败（大小不符） / ASR model assembly failed (size mismatch)")
+            raise ModelUnavailable(
+                "语音识别模型组装失败（大小不符） / ASR model assembly failed (size mismatch)"
+            )
         for f in _SIDE_FILES:
             shutil.copyfile(side / f, target / f)
         os.replace(tmp, target / "model.bin")
@@ -96,9 +101,16 @@ def get_whisper() -> Any:
         raise ModelUnavailable(f"未安装语音识别组件 / faster-whisper is not installed: {INSTALL_HINT}") from e
     path = model_dir()
     try:
-        return WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=2, local_files_only=True)
-    except Exception as e:  # noqa: BLE001 - any load failure means the model is unusable
+        return WhisperModel(
+            str(path), device="cpu", compute_type="int8", cpu_threads=2, local_files_only=True
+        )
+    except Exception as e:  # any load failure means the model is unusable
         raise ModelUnavailable(f"语音识别模型加载失败 / cannot load Whisper model: {e}") from e
+
+
+def has_converter() -> bool:
+    """Whether a traditional -> simplified converter (``zhconv``) is installed."""
+    return importlib.util.find_spec("zhconv") is not None
 
 
 def to_simplified(text: str) -> str:
@@ -110,28 +122,58 @@ def to_simplified(text: str) -> str:
     return zhconv.convert(text, "zh-cn")
 
 
+def _hallucinated(text: str, prompt: str | None) -> bool:
+    """Whisper's failure modes on unclear audio: nothing, only punctuation, the prompt echoed back,
+    or one phrase repeated over and over."""
+    core = re.sub(r"[\W_]+", "", text)
+    if len(core) < 2:
+        return True
+    if prompt and re.sub(r"[\W_]+", "", prompt)[:6] in core:
+        return True
+    pieces = [p for p in re.split(r"[，。,.！？!?\s]+", text) if p]
+    return len(pieces) >= 4 and len(set(pieces)) <= len(pieces) // 3
+
+
+def _run(model: Any, path: Path, language: str, prompt: str | None) -> tuple[list[Segment], float]:
+    segments, info = model.transcribe(
+        str(path),
+        language=language,
+        beam_size=5,
+        initial_prompt=prompt,
+        condition_on_previous_text=False,
+        temperature=(0.0, 0.4, 0.8),
+    )
+    out = [Segment(float(s.start), float(s.end), s.text.strip()) for s in segments]
+    return [s for s in out if s.text], float(info.duration or 0.0)
+
+
 def transcribe(
     path: Path, language: str = "zh", *, progress: Callable[[int, int], None] | None = None
 ) -> list[Segment]:
-    """Speech segments of an audio file (WAV/MP3/...); ``progress(seconds_done, seconds_total)``."""
+    """Speech segments of an audio file (WAV/MP3/...); ``progress(seconds_done, seconds_total)``.
+
+    Whisper base often writes traditional characters for Mandarin. With ``zhconv`` installed the
+    output is converted to simplified and no prompt is used (on test clips the prompt made Whisper
+    base echo it or emit only punctuation); without it a simplified-Chinese initial prompt steers
+    the script, and output that looks hallucinated (prompt echo, empty, a repeated phrase) is
+    decoded again without the prompt.
+    """
     model = get_whisper()
-    prompt = INITIAL_PROMPT if language.startswith("zh") else None
+    zh = language.startswith("zh")
+    prompt = INITIAL_PROMPT if zh and not has_converter() else None
     try:
-        segments, info = model.transcribe(
-            str(path), language=language, beam_size=5, initial_prompt=prompt, condition_on_previous_text=False
-        )
-        total = int(round(info.duration or 0))
-        out: list[Segment] = []
-        for s in segments:
-            text = s.text.strip()
-            if language.startswith("zh"):
-                text = to_simplified(text)
-            if text:
-                out.append(Segment(float(s.start), float(s.end), text))
-            if progress:
-                progress(min(int(s.end), total), total)
+        segs, duration = _run(model, path, language, prompt)
+        if prompt and _hallucinated("".join(s.text for s in segs), prompt):
+            segs, duration = _run(model, path, language, None)
     except ModelUnavailable:
         raise
-    except Exception as e:  # noqa: BLE001 - decoder errors mean the audio cannot be read
-        raise CorruptFile(f"{Path(path).name}: 音频无法解码 / cannot decode audio ({e})", file=Path(path).name) from e
-    return out
+    except Exception as e:  # decoder errors mean the audio cannot be read
+        raise CorruptFile(
+            f"{Path(path).name}: 音频无法解码 / cannot decode audio ({e})", file=Path(path).name
+        ) from e
+    if zh:
+        segs = [Segment(s.start, s.end, to_simplified(s.text)) for s in segs]
+    if progress:
+        total = int(round(duration))
+        progress(total, total)
+    return segs

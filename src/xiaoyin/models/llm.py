@@ -98,7 +98,9 @@ class OpenAICompatibleLLM:
         headers = {"Content-Type": "application/json"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout_s, connect=min(10.0, timeout_s)), headers=headers)
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout_s, connect=min(10.0, timeout_s)), headers=headers
+        )
 
     def _body(self, messages, max_tokens, temperature, stop, stream: bool) -> dict[str, Any]:
         body = _request(messages, max_tokens, temperature, stop, self._defaults)
@@ -107,7 +109,9 @@ class OpenAICompatibleLLM:
         return body
 
     def _fail(self, exc: Exception) -> ModelUnavailable:
-        return ModelUnavailable(f"LLM endpoint {self.url} unreachable: {type(exc).__name__}: {exc}", url=self.url)
+        return ModelUnavailable(
+            f"LLM endpoint {self.url} unreachable: {type(exc).__name__}: {exc}", url=self.url
+        )
 
     def _check(self, resp: httpx.Response) -> None:
         if resp.is_success:
@@ -133,7 +137,9 @@ class OpenAICompatibleLLM:
         try:
             content = resp.json()["choices"][0]["message"].get("content") or ""
         except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise ModelUnavailable(f"LLM endpoint {self.url} returned an unexpected body: {resp.text[:200]}") from exc
+            raise ModelUnavailable(
+                f"LLM endpoint {self.url} returned an unexpected body: {resp.text[:200]}"
+            ) from exc
         return _strip_think(content)
 
     def stream(self, messages, *, max_tokens=None, temperature=None, stop=None) -> Iterator[str]:
@@ -168,8 +174,15 @@ class OpenAICompatibleLLM:
 class GGUFLLM:
     """A local GGUF model run in this process by llama.cpp (through ``xllamacpp``); one request at a time."""
 
-    def __init__(self, path: str | Path, n_ctx: int = 4096, n_threads: int = 2, *, max_tokens: int = 512,
-                 temperature: float = 0.0) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        n_ctx: int = 4096,
+        n_threads: int = 2,
+        *,
+        max_tokens: int = 512,
+        temperature: float = 0.0,
+    ) -> None:
         path = Path(path)
         if not path.is_file():
             raise ModelUnavailable(f"GGUF model file not found: {path}", path=str(path))
@@ -282,14 +295,23 @@ def get_llm() -> LLM | None:
             if not cfg.base_url:
                 raise ModelUnavailable("llm.provider is 'openai' but llm.base_url is not set")
             llm = OpenAICompatibleLLM(
-                cfg.base_url, cfg.model or "default", cfg.api_key, cfg.timeout_s,
-                max_tokens=cfg.max_tokens, temperature=cfg.temperature,
+                cfg.base_url,
+                cfg.model or "default",
+                cfg.api_key,
+                cfg.timeout_s,
+                max_tokens=cfg.max_tokens,
+                temperature=cfg.temperature,
             )
         else:
             if not cfg.gguf_path:
                 raise ModelUnavailable("llm.provider is 'gguf' but llm.gguf_path is not set")
-            llm = GGUFLLM(cfg.gguf_path, cfg.n_ctx, cfg.n_threads, max_tokens=cfg.max_tokens,
-                          temperature=cfg.temperature)
+            llm = GGUFLLM(
+                cfg.gguf_path,
+                cfg.n_ctx,
+                cfg.n_threads,
+                max_tokens=cfg.max_tokens,
+                temperature=cfg.temperature,
+            )
         _cache.clear()  # keep only the model of the configuration in force
         _cache[key] = llm
         return llm

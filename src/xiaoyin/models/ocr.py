@@ -72,7 +72,7 @@ class OCREngine:
             from rapidocr import RapidOCR
 
             self._engine = RapidOCR(params=params)
-        except Exception as e:  # noqa: BLE001 - any load failure means the model is unusable
+        except Exception as e:  # any load failure means the model is unusable
             raise ModelUnavailable(f"OCR 模型加载失败 / cannot load OCR models: {e}") from e
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
         self._lock = threading.Lock()

@@ -26,6 +26,7 @@ from xiaoyin.knowledge.index.base import Fusion, Mode, check_add, check_kb_name,
 from xiaoyin.knowledge.types import Hit, IndexChunk, SearchFilters
 
 _CLIENTS: dict[str, Any] = {}
+_USERS: dict[str, int] = {}
 _LOCK = threading.Lock()
 MAX_TEXT = 65535
 BATCH = 1000
@@ -39,7 +40,7 @@ def milvus_uri() -> str:
 
 
 def client(uri: str | None = None) -> Any:
-    """A shared ``MilvusClient`` per URI (milvus-lite allows one per file and process)."""
+    """A shared ``MilvusClient`` per URI (milvus-lite allows one per file and process); see ``release``."""
     uri = uri or milvus_uri()
     with _LOCK:
         c = _CLIENTS.get(uri)
@@ -48,9 +49,30 @@ def client(uri: str | None = None) -> Any:
                 from pymilvus import MilvusClient
 
                 c = _CLIENTS[uri] = MilvusClient(uri)
-            except Exception as e:  # noqa: BLE001 - server down, bad file, missing milvus-lite
+            except Exception as e:  # server down, bad file, missing milvus-lite
                 raise ModelUnavailable(f"cannot connect to Milvus at {uri}: {e}") from e
+            _USERS[uri] = 0
+        _USERS[uri] += 1
         return c
+
+
+def release(uri: str) -> None:
+    """Drop one user of the client for ``uri``; the last one closes it (stopping a milvus-lite server)."""
+    with _LOCK:
+        _USERS[uri] = _USERS.get(uri, 1) - 1
+        if _USERS[uri] <= 0 and uri in _CLIENTS:
+            _USERS.pop(uri, None)
+            try:
+                _CLIENTS.pop(uri).close()
+            except Exception:  # closing is best effort
+                pass
+
+
+def close_clients() -> None:
+    """Close every shared client (stops the milvus-lite servers this process started)."""
+    for uri in list(_CLIENTS):
+        _USERS[uri] = 0
+        release(uri)
 
 
 def collection_name(kb_name: str) -> str:
@@ -59,9 +81,13 @@ def collection_name(kb_name: str) -> str:
 
 
 def drop_collection(kb_name: str) -> None:
-    c, name = client(), collection_name(kb_name)
-    if c.has_collection(name):
-        c.drop_collection(name)
+    name, uri = collection_name(kb_name), milvus_uri()
+    c = client(uri)
+    try:
+        if c.has_collection(name):
+            c.drop_collection(name)
+    finally:
+        release(uri)
 
 
 def encode_terms(tokens: Sequence[str]) -> str:
@@ -98,7 +124,9 @@ class MilvusIndex:
     def __init__(self, kb_name: str, dim: int | None = None, *, uri: str | None = None,
                  k1: float = 1.2, b: float = 0.75, native_hybrid: bool = False) -> None:
         self.kb_name, self.name = kb_name, collection_name(kb_name)
-        self.client = client(uri)
+        self.uri = uri or milvus_uri()
+        self.client = client(self.uri)
+        self._closed = False
         self.k1, self.b, self.native_hybrid = k1, b, native_hybrid
         if self.client.has_collection(self.name):
             desc = self.client.describe_collection(self.name)
@@ -234,4 +262,7 @@ class MilvusIndex:
                 for h in res[0]]
 
     def close(self) -> None:
-        """Nothing to release per index (the client is shared per URI)."""
+        """Release this index's share of the client (the last user closes the connection)."""
+        if not self._closed:
+            self._closed = True
+            release(self.uri)

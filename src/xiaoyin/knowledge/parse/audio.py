@@ -8,7 +8,9 @@ from pathlib import Path
 from xiaoyin.knowledge.types import Block, ParsedDocument
 
 
-def parse(path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None) -> ParsedDocument:
+def parse(
+    path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None
+) -> ParsedDocument:
     from xiaoyin.models.asr import transcribe
 
     segments = transcribe(path, progress=progress)

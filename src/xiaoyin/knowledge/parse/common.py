@@ -11,14 +11,16 @@ _NUM = r"[一二三四五六七八九十百千零〇两\d]+"
 # 第一编 / 第一分编 / 第一章 / 第一节, followed by a short title
 LEGAL_HEADING = re.compile(rf"^第{_NUM}(分编|编|章|节)(?:[\s\u3000]+(\S.{{0,40}}))?$")
 # 第十条 / 第10条 / 第十条之一 at a paragraph start
-ARTICLE = re.compile(rf"^(第{_NUM}条(?:之[一二三四五六七八九十]+)?)(?:[\s\u3000:：]+|(?=[\u4e00-\u9fff（(“《]))")
+ARTICLE = re.compile(
+    rf"^(第{_NUM}条(?:之[一二三四五六七八九十]+)?)(?:[\s\u3000:：]+|(?=[\u4e00-\u9fff（(“《]))"
+)
 LEGAL_LEVEL = {"编": 2, "分编": 3, "章": 4, "节": 5}  # below a level-0/1 document title
 SENTENCE_END = "。！？；：.!?;:"
 
 
 def norm_space(text: str) -> str:
     """Collapse runs of spaces/tabs (incl. full-width) into one space; strip the ends."""
-    return re.sub(r"[ \t\u3000\xa0]+", " ", text).strip()
+    return re.sub(r"[^\S\n]+", " ", text).strip()
 
 
 def legal_heading_level(text: str) -> int | None:
@@ -62,13 +64,17 @@ def join_wrapped(a: str, b: str) -> str:
     return f"{a} {b}"
 
 
-def lines_to_blocks(lines: Iterable[str], page: int | None = None) -> list[Block]:
+def lines_to_blocks(
+    lines: Iterable[str], page: int | None = None, short: list[bool] | None = None
+) -> list[Block]:
     """Rebuild paragraphs from wrapped lines (PDF/OCR): a line ending a sentence, or clearly
-    shorter than the full lines around it, ends a paragraph; legal headings and articles always
-    start a new one."""
+    shorter than the full lines around it (``short``, else judged by length), ends a paragraph;
+    legal headings and articles always start a new one."""
     lines = [norm_space(x) for x in lines]
-    lengths = sorted(len(x) for x in lines if x)
-    full = lengths[int(len(lengths) * 0.9)] if len(lengths) >= 5 else 0
+    if short is None:
+        lengths = sorted(len(x) for x in lines if x)
+        full = lengths[int(len(lengths) * 0.9)] if len(lengths) >= 5 else 0
+        short = [len(x) < 0.6 * full for x in lines]
     blocks: list[Block] = []
     buf = ""
 
@@ -78,7 +84,7 @@ def lines_to_blocks(lines: Iterable[str], page: int | None = None) -> list[Block
             blocks.append(classify_paragraph(buf, page=page))
         buf = ""
 
-    for line in lines:
+    for line, is_short in zip(lines, short, strict=False):
         if not line:
             flush()
             continue
@@ -89,7 +95,7 @@ def lines_to_blocks(lines: Iterable[str], page: int | None = None) -> list[Block
         if article_label(line):
             flush()
         buf = join_wrapped(buf, line)
-        if line[-1] in SENTENCE_END or line[-1] in "”」）)" or len(line) < 0.6 * full:
+        if line[-1] in SENTENCE_END or line[-1] in "”」）)" or is_short:
             flush()
     flush()
     return blocks
@@ -179,4 +185,3 @@ def table_block(header: list[object], rows: list[list[object]], **kw: object) ->
     meta = {"header": header_text, "rows": body, "columns": [norm_space(str(h or "")) for h in header]}
     meta.update(kw.pop("meta", {}) or {})  # type: ignore[arg-type]
     return Block("\n".join([header_text, *body]), kind="table", meta=meta, **kw)  # type: ignore[arg-type]
-

@@ -12,7 +12,9 @@ from xiaoyin.knowledge.types import ParsedDocument
 from .common import decode_text, table_block
 
 
-def parse(path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None) -> ParsedDocument:
+def parse(
+    path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None
+) -> ParsedDocument:
     text, encoding = decode_text(path.read_bytes())
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")

@@ -31,7 +31,9 @@ def sheet_grid(ws: Worksheet) -> list[list[str]]:
     """The sheet as text rows, merged ranges filled with their top-left value, empty rows/cols dropped."""
     grid = [
         [cell_text(v) for v in row]
-        for row in ws.iter_rows(min_row=1, max_row=ws.max_row, min_col=1, max_col=ws.max_column, values_only=True)
+        for row in ws.iter_rows(
+            min_row=1, max_row=ws.max_row, min_col=1, max_col=ws.max_column, values_only=True
+        )
     ]
     for rng in ws.merged_cells.ranges:
         v = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(grid) else ""
@@ -39,7 +41,9 @@ def sheet_grid(ws: Worksheet) -> list[list[str]]:
             for c in range(rng.min_col - 1, min(rng.max_col, len(grid[r]))):
                 grid[r][c] = v
     grid = [row for row in grid if any(row)]
-    keep = [c for c in range(max((len(r) for r in grid), default=0)) if any(c < len(r) and r[c] for r in grid)]
+    keep = [
+        c for c in range(max((len(r) for r in grid), default=0)) if any(c < len(r) and r[c] for r in grid)
+    ]
     return [[r[c] if c < len(r) else "" for c in keep] for r in grid]
 
 
@@ -61,14 +65,19 @@ def split_header(grid: list[list[str]]) -> tuple[list[str], list[str], list[list
         if len(set(filled)) == 1 and len(row) > 1:
             captions.append(filled[0])
             continue
-        if len(filled) >= max(1, len(row) // 2) and sum(not _is_number(v) for v in filled) >= len(filled) * 0.7:
+        if (
+            len(filled) >= max(1, len(row) // 2)
+            and sum(not _is_number(v) for v in filled) >= len(filled) * 0.7
+        ):
             return captions, row, grid[i + 1 :]
         break
     start = len(captions)
     return captions, grid[start], grid[start + 1 :]
 
 
-def parse(path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None) -> ParsedDocument:
+def parse(
+    path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None
+) -> ParsedDocument:
     wb = load_workbook(path, data_only=True)
     blocks: list[Block] = []
     try:

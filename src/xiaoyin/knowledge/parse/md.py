@@ -17,8 +17,8 @@ def inline_text(tok: Token) -> str:
     """Plain text of an inline token (markup dropped, line breaks kept)."""
     parts: list[str] = []
     for c in tok.children or []:
-        if c.type in ("text", "code_inline", "html_inline") and not c.content.startswith("<!--"):
-            parts.append(c.content if c.type != "html_inline" else "")
+        if c.type in ("text", "code_inline"):
+            parts.append(c.content)
         elif c.type in ("softbreak", "hardbreak"):
             parts.append("\n")
         elif c.type == "image":
@@ -51,7 +51,9 @@ def _table(tokens: list[Token], i: int) -> tuple[Block, int]:
     return table_block(header, rows), i + 1
 
 
-def parse(path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None) -> ParsedDocument:
+def parse(
+    path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None
+) -> ParsedDocument:
     text, encoding = decode_text(path.read_bytes())
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     blocks: list[Block] = []

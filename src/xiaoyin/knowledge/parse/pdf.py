@@ -43,7 +43,9 @@ def _render(page: pdfium.PdfPage, dpi: int):
     return page.render(scale=scale, grayscale=True).to_pil().convert("RGB")
 
 
-def parse(path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None) -> ParsedDocument:
+def parse(
+    path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None
+) -> ParsedDocument:
     """Blocks page by page (1-based ``page``), OCR for scanned or image-only pages."""
     from .image import ocr_blocks
 
@@ -52,7 +54,9 @@ def parse(path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None
     ocr_pages: list[int] = []
     try:
         total = len(doc)
-        title = (doc.get_metadata_dict().get("Title") or "").strip() or None
+        title = (doc.get_metadata_dict().get("Title") or "").strip()
+        if title.lower() in ("", "untitled", path.stem.lower()):
+            title = None
         for i in range(total):
             page = doc[i]
             try:

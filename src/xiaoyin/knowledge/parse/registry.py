@@ -8,7 +8,6 @@ from pathlib import Path
 
 from xiaoyin.core.errors import (
     CorruptFile,
-    DocumentError,
     EmptyDocument,
     EncryptedFile,
     FileTooLarge,
@@ -62,7 +61,9 @@ def _magic(head: bytes, path: Path) -> str | None:
             with zipfile.ZipFile(path) as z:
                 names = set(z.namelist())
         except (zipfile.BadZipFile, OSError) as e:
-            raise CorruptFile(_msg(path, "压缩包已损坏", f"broken ZIP container ({e})"), file=path.name) from e
+            raise CorruptFile(
+                _msg(path, "压缩包已损坏", f"broken ZIP container ({e})"), file=path.name
+            ) from e
         if "word/document.xml" in names:
             return "docx"
         if "xl/workbook.xml" in names:
@@ -73,13 +74,17 @@ def _magic(head: bytes, path: Path) -> str | None:
     if head.startswith(_OLE):
         data = path.read_bytes()
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-            raise EncryptedFile(_msg(path, "文件有密码保护", "password-protected Office file"), file=path.name)
+            raise EncryptedFile(
+                _msg(path, "文件有密码保护", "password-protected Office file"), file=path.name
+            )
         raise UnsupportedFormat(
             _msg(path, "旧版 Office 格式，请另存为 .docx/.xlsx", "legacy .doc/.xls: save as .docx/.xlsx"),
             file=path.name,
         )
     if head.startswith((b"MZ", b"\x7fELF")):
-        raise UnsupportedFormat(_msg(path, "可执行文件不是文档", "executable, not a document"), file=path.name)
+        raise UnsupportedFormat(
+            _msg(path, "可执行文件不是文档", "executable, not a document"), file=path.name
+        )
     return None
 
 
@@ -104,7 +109,9 @@ def detect_format(path: Path) -> str:
             file=path.name,
         )
     if looks_binary(head):
-        raise UnsupportedFormat(_msg(path, "无法识别的二进制文件", "unrecognised binary file"), file=path.name)
+        raise UnsupportedFormat(
+            _msg(path, "无法识别的二进制文件", "unrecognised binary file"), file=path.name
+        )
     if by_suffix:
         return by_suffix
     low = head[:1024].lower().lstrip()
@@ -143,12 +150,18 @@ def parse_file(
     (and ModelUnavailable when OCR/ASR models cannot load)."""
     path = Path(path)
     try:
+        if not path.is_file():
+            raise FileNotFoundError(f"not a file: {path}")
         size = path.stat().st_size
     except OSError as e:
         raise CorruptFile(_msg(path, "无法读取文件", f"cannot read file ({e})"), file=path.name) from e
     if max_bytes is not None and size > max_bytes:
         raise FileTooLarge(
-            _msg(path, f"文件过大（{size} 字节，上限 {max_bytes}）", f"file too large ({size} > {max_bytes} bytes)"),
+            _msg(
+                path,
+                f"文件过大（{size} 字节，上限 {max_bytes}）",
+                f"file too large ({size} > {max_bytes} bytes)",
+            ),
             file=path.name,
             size=size,
             max_bytes=max_bytes,
@@ -162,7 +175,7 @@ def parse_file(
         raise
     except (MemoryError, KeyboardInterrupt):
         raise
-    except Exception as e:  # noqa: BLE001 - library errors on bad input become CorruptFile
+    except Exception as e:  # library errors on bad input become CorruptFile
         raise CorruptFile(
             _msg(path, "文件已损坏或无法解析", f"corrupt or unreadable {fmt} file ({type(e).__name__}: {e})"),
             file=path.name,
@@ -175,4 +188,4 @@ def parse_file(
     return doc
 
 
-__all__ = ["SUPPORTED_SUFFIXES", "DocumentError", "detect_format", "parse_file"]
+__all__ = ["SUPPORTED_SUFFIXES", "detect_format", "parse_file"]

@@ -28,7 +28,9 @@ def leading_title(lines: list[str]) -> tuple[str | None, list[str]]:
     return None, rest
 
 
-def parse(path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None) -> ParsedDocument:
+def parse(
+    path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None
+) -> ParsedDocument:
     text, encoding = decode_text(path.read_bytes())
     title, lines = leading_title(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     blocks: list[Block] = []

