@@ -91,7 +91,7 @@ def kb_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         return
     t = Table("知识库 name", "文档 docs", "片段 chunks", "描述 description")
     for k in kbs:
-        t.add_row(k.name, str(k.documents), str(k.chunks), k.description)
+        t.add_row(escape(k.name), str(k.documents), str(k.chunks), escape(k.description))
     console.print(t)
 
 
@@ -165,7 +165,8 @@ def kb_ingest(
         t = Table("文件 file", "状态 status", "页 pages", "片段 chunks", "说明 note")
         for f in report.files:
             style = {"indexed": "green", "unchanged": "dim", "failed": "red"}[f.status]
-            t.add_row(f.name, f"[{style}]{f.status}[/]", str(f.pages or ""), str(f.chunks), f.error or "")
+            t.add_row(escape(f.name), f"[{style}]{f.status}[/]", str(f.pages or ""), str(f.chunks),
+                      escape(f.error or ""))
         console.print(t)
         console.print(f"入库 indexed {report.indexed}, 未变 unchanged {report.unchanged}, "
                       f"失败 failed {report.failed} in {report.seconds:.1f}s")
@@ -187,7 +188,8 @@ def kb_docs(kb: Annotated[str, typer.Option("--kb")], as_json: Annotated[bool, t
         return
     t = Table("ID", "文档 name", "格式", "状态 status", "页", "片段", "错误 error")
     for d in docs:
-        t.add_row(d.id[:8], d.name, d.format, d.status, str(d.pages or ""), str(d.chunks), d.error_message or "")
+        t.add_row(d.id[:8], escape(d.name), d.format, d.status, str(d.pages or ""), str(d.chunks),
+                  escape(d.error_message or ""))
     console.print(t)
 
 
@@ -238,10 +240,11 @@ def kb_search(
         return
     for h in res.hits:
         page = f" p.{h.page_start}" if h.page_start else ""
-        console.print(f"[bold]{h.rank}.[/] {h.filename}{page} {h.section} [dim]({h.score:.4f})[/]", highlight=False)
+        console.print(f"[bold]{h.rank}.[/] {escape(f'{h.filename}{page} {h.section}')} [dim]({h.score:.4f})[/]",
+                      highlight=False)
         console.print("   " + h.text[:200].replace("\n", " "), highlight=False)
     if not res.reranked:
-        console.print(f"[dim]rerank skipped: {res.rerank_skipped_reason}[/]")
+        console.print(f"[dim]rerank skipped: {escape(str(res.rerank_skipped_reason))}[/]")
 
 
 # ---------------------------------------------------------------- answers
@@ -282,7 +285,8 @@ def ask(
     console.print(res.answer, highlight=False, markup=False)
     _print_citations(res.citations)
     if res.meta.get("rerank_skipped_reason"):
-        console.print(f"[dim]rerank skipped: {res.meta['rerank_skipped_reason']}; model: {res.model}[/]")
+        reason = res.meta["rerank_skipped_reason"]
+        console.print(f"[dim]{escape(f'rerank skipped: {reason}; model: {res.model}')}[/]")
 
 
 def _print_citations(citations: list[dict[str, Any]]) -> None:

@@ -7,14 +7,14 @@ import re
 import uuid
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 from sse_starlette.sse import EventSourceResponse
 
-from xiaoyin.core.errors import FileTooLarge, InvalidInput
+from xiaoyin.core.errors import FileTooLarge, InvalidInput, XiaoyinError
 from xiaoyin.core.settings import get_settings
 from xiaoyin.knowledge import service
 
@@ -38,6 +38,7 @@ class DocumentOut(BaseModel):
     id: str
     name: str
     filename: str
+    title: str | None
     format: str
     status: str
     pages: int | None
@@ -52,29 +53,32 @@ class DocumentOut(BaseModel):
     updated_at: datetime
 
 
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
 class Turn(BaseModel):
-    question: str
-    answer: str = ""
+    question: str = Field(..., max_length=4000)
+    answer: str = Field("", max_length=8000)
 
 
 class AskIn(BaseModel):
     question: str = Field(..., min_length=1, max_length=4000)
-    history: list[Turn] = Field(default_factory=list)
+    history: list[Turn] = Field(default_factory=list, max_length=20)
     k: int | None = Field(None, ge=1, le=50)
-    docs: list[str] | None = None
-    tags: list[str] | None = None
+    docs: list[str] | None = Field(None, max_length=100)
+    tags: list[Tag] | None = Field(None, max_length=20)
     date_from: date | None = None
     date_to: date | None = None
     stream: bool = False
-    user: str | None = None
+    user: str | None = Field(None, max_length=100)
 
 
 class SearchIn(BaseModel):
     query: str = Field(..., min_length=1, max_length=4000)
     k: int = Field(5, ge=1, le=100)
     mode: str = Field("hybrid", pattern="^(hybrid|bm25|dense)$")
-    docs: list[str] | None = None
-    tags: list[str] | None = None
+    docs: list[str] | None = Field(None, max_length=100)
+    tags: list[Tag] | None = Field(None, max_length=20)
     date_from: date | None = None
     date_to: date | None = None
 
@@ -135,6 +139,10 @@ async def _save_upload(up: UploadFile, folder: Path, max_bytes: int) -> Path:
     name = _safe_name(up.filename)
     folder.mkdir(parents=True, exist_ok=True)
     dest = folder / name
+    n = 2
+    while dest.exists():  # two uploads with one name: keep both, the second as "name (2).ext"
+        dest = folder / f"{Path(name).stem} ({n}){Path(name).suffix}"
+        n += 1
     size = 0
     with dest.open("wb") as f:
         while chunk := await up.read(1 << 20):
@@ -150,7 +158,7 @@ async def _save_upload(up: UploadFile, folder: Path, max_bytes: int) -> Path:
 @router.post("/kb/{name}/documents", status_code=202)
 async def upload_documents(
     name: str,
-    files: list[UploadFile] = File(..., description="documents to ingest"),
+    files: list[UploadFile] = File(..., description="documents to ingest (at most 200 per request)"),
     tags: str | None = Form(None, description="comma-separated tags"),
     doc_date: date | None = Form(None),
     wait: bool = Query(False, description="ingest before answering (small uploads, scripts)"),
@@ -160,6 +168,8 @@ async def upload_documents(
     Poll ``GET /api/kb/{name}/jobs/{job_id}`` for per-document status.
     """
     await run_in_threadpool(service.get_kb, name)
+    if len(files) > 200:
+        raise InvalidInput("一次最多上传200个文件 / at most 200 files per upload")
     st = get_settings()
     max_bytes = int(st.ingest.max_file_mb * 1024 * 1024)
     folder = st.home / "uploads" / _safe_name(name) / uuid.uuid4().hex
@@ -200,12 +210,16 @@ def ask(name: str, body: AskIn) -> Any:
     """Answer with citations; ``stream: true`` returns Server-Sent Events (meta, delta, citations, done)."""
     history = [t.model_dump() for t in body.history]
     if body.stream:
-        service.get_kb(name)  # 404 before the stream starts
+        stream = service.ask_stream(name, body.question, history=history, k=body.k, docs=body.docs,
+                                    tags=body.tags, date_from=body.date_from, date_to=body.date_to, user=body.user)
 
         def events() -> Any:
-            for ev in service.ask_stream(name, body.question, history=history, k=body.k, docs=body.docs,
-                                         tags=body.tags, user=body.user):
-                yield {"event": ev.get("event", "message"), "data": json.dumps(ev, ensure_ascii=False, default=str)}
+            try:
+                for ev in stream:
+                    yield {"event": ev.get("event", "message"),
+                           "data": json.dumps(ev, ensure_ascii=False, default=str)}
+            except XiaoyinError as e:  # after the headers went out: report in-band
+                yield {"event": "error", "data": json.dumps(e.to_dict(), ensure_ascii=False)}
 
         return EventSourceResponse(events())
     return service.ask(name, body.question, history=history, k=body.k, docs=body.docs, tags=body.tags,

@@ -248,6 +248,48 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_ASKS_DETAIL = re.compile(
+    r"多少|几[个年月日天次条项种家位岁倍]?|哪些|哪[个种类]|什么|何时|多久|多长|多高|多大|比例|期限|金额|上限|下限|标准|条件|"
+    r"\b(how|what|which|when)\b",
+    re.I,
+)
+_HAS_FIGURE = re.compile(
+    r"\d|[零一二三四五六七八九十百千万亿两][^，。；]{0,3}(?:元|年|月|日|天|次|倍|岁|个|%|％|分之|工作日|小时|克)|百分之"
+)
+MAX_CONTEXT_CHARS = 260  # a quote may grow to this many characters to carry its figure or list
+
+
+def _extend(text: str, s: int, e: int, question: str) -> tuple[int, int]:
+    """Grow a quote forward, sentence by sentence, while it only announces what follows.
+
+    A sentence ending in "：" (a list follows), or one without any figure when the question asks
+    for an amount, a period or a list, is continued with the next sentences of the same chunk —
+    still a verbatim span — until the figure appears or the span would exceed MAX_CONTEXT_CHARS.
+    An instruction-like sentence is never pulled in.
+    """
+    wants_detail = bool(_ASKS_DETAIL.search(question))
+    spans = [sp for sp in sentence_spans(text) if sp[0] >= e]
+    for ns, ne in spans:
+        quote = text[s:e].rstrip()
+        needs = quote.endswith(("：", ":")) or (wants_detail and not _HAS_FIGURE.search(quote))
+        if not needs or ne - s > MAX_CONTEXT_CHARS or _INJECTION.search(text[ns:ne]):
+            break
+        e = ne
+    return s, e
+
+
+_TABLE_RULE = re.compile(r"^\|(\s*:?-{3,}:?\s*\|)+\s*$")
+
+
+def table_header(text: str) -> str | None:
+    """The header row of a Markdown-style table chunk (the line above its ``| --- |`` rule), if any."""
+    lines = text.splitlines()
+    for prev, line in zip(lines, lines[1:], strict=False):
+        if _TABLE_RULE.match(line.strip()) and prev.strip().startswith("|"):
+            return prev.strip()
+    return None
+
+
 def _trim(text: str, s: int, e: int, terms: list[str]) -> tuple[int, int]:
     """Narrow an over-long sentence to a window around its first matching term (still verbatim)."""
     if e - s <= MAX_QUOTE_CHARS:
@@ -279,9 +321,15 @@ def pick_quotes(question: str, evidence: list[Evidence], max_quotes: int, top_n:
     cands: list[tuple[_Quote, _Text, bool]] = []
     for i, ev in enumerate(evidence[:top_n]):
         rank_bias = 1.0 - 0.05 * i  # prefer the better-ranked chunk on ties
+        header = table_header(ev.text)
         for s, e in sentence_spans(ev.text):
             sent = ev.text[s:e]
-            cands.append((_Quote(i, s, e, rank_bias), _Text(sent), bool(_INJECTION.search(sent))))
+            if header and sent.startswith("|") and sent != header and not _TABLE_RULE.match(sent):
+                # a table row is judged with its column names (its header row) as context
+                text = _Text(f"{header}\n{sent}")
+            else:
+                text = _Text(sent)
+            cands.append((_Quote(i, s, e, rank_bias), text, bool(_INJECTION.search(sent))))
     chosen: list[_Quote] = []
     covered: set[str] = set()
     seen_text: set[str] = set()
@@ -303,6 +351,8 @@ def pick_quotes(question: str, evidence: list[Evidence], max_quotes: int, top_n:
         seen_text.add(sent)
         covered |= {t for t in terms if _Text(sent).covers(t) >= 1.0}
         q.start, q.end = _trim(evidence[q.ev_index].text, q.start, q.end, terms)
+        q.start, q.end = _extend(evidence[q.ev_index].text, q.start, q.end, question)
+        covered |= {t for t in terms if _Text(q.text(evidence)).covers(t) >= 1.0}
         q.score = round(gain, 4)
         chosen.append(q)
     return chosen
@@ -361,7 +411,12 @@ def _extractive(question: str, evidence: list[Evidence], support: float, meta: d
         ev = evidence[q.ev_index]
         quote = q.text(evidence)
         cites.append(_citation(n, ev, quote))
-        if english:
+        header = table_header(ev.text)
+        if header and quote.startswith("|") and header not in quote:
+            cols = header  # a quoted table row is shown under its column names
+            lines.append(f'According to {_where(ev, True)}, {cols}: "{quote}" [{n}]' if english
+                         else f"根据{_where(ev, False)}，{cols}：“{quote}”[{n}]")
+        elif english:
             lines.append(f'According to {_where(ev, True)}: "{quote}" [{n}]')
         else:
             lines.append(f"根据{_where(ev, False)}：“{quote}”[{n}]")

@@ -99,6 +99,8 @@ def load_questions(path: str | Path) -> list[EvalQuestion]:
         lines = p.read_text(encoding="utf-8").splitlines()
     except OSError as e:
         raise InvalidInput(f"cannot read question file {p}: {e}", path=str(p)) from e
+    except UnicodeDecodeError as e:
+        raise InvalidInput(f"question file {p} is not UTF-8 (byte {e.start})", path=str(p)) from e
     out: list[EvalQuestion] = []
     seen: dict[str, int] = {}
     for no, line in enumerate(lines, start=1):
@@ -123,6 +125,8 @@ def load_questions(path: str | Path) -> list[EvalQuestion]:
             )
         seen[q.id] = no
         out.append(q)
+    if not out:
+        raise InvalidInput(f"question file {p} holds no questions", path=str(p))
     return out
 
 

@@ -142,9 +142,17 @@ def build_messages(
     """Chat messages for a grounded answer: system rules, recent history, then evidence block + question."""
     tpl = get_template(version)
     messages = [{"role": "system", "content": tpl.system_en if english else tpl.system_zh}]
-    for turn in (history or [])[-history_turns:]:
+    turns: list[dict] = []
+    for turn in history or []:
+        if "question" in turn:  # {question, answer} turns (API, evaluation sets)
+            turns.append({"role": "user", "content": turn.get("question")})
+            if turn.get("answer"):
+                turns.append({"role": "assistant", "content": turn.get("answer")})
+        else:
+            turns.append(turn)
+    for turn in turns[-2 * history_turns:]:
         role = turn.get("role")
-        content = str(turn.get("content") or "")
+        content = neutralize(str(turn.get("content") or ""))
         if role in ("user", "assistant") and content:
             messages.append({"role": role, "content": content[:1000]})
     user = tpl.user_en if english else tpl.user_zh

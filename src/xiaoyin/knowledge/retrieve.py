@@ -118,7 +118,8 @@ def condense_query(question: str, history: Sequence[Any] | None) -> str:
     """Make a follow-up question self-contained without an LLM.
 
     When the question looks elliptical (short, or starts with 那/那么/它/这个 ...), the keywords of
-    the previous user question are appended. ``history`` items may be ``{"role", "content"}`` dicts
+    the previous user question are appended. ``history`` items may be ``{"question", "answer"}`` turns,
+    ``{"role", "content"}`` dicts
     (oldest first), ``(question, answer)`` pairs, or plain strings (earlier questions).
     """
     q = (question or "").strip()
@@ -136,6 +137,8 @@ def condense_query(question: str, history: Sequence[Any] | None) -> str:
 def _last_question(history: Sequence[Any]) -> str | None:
     for item in reversed(list(history)):
         if isinstance(item, dict):
+            if item.get("question"):  # the API / evaluation turn format {question, answer}
+                return str(item["question"])
             if item.get("role", "user") == "user" and item.get("content"):
                 return str(item["content"])
         elif isinstance(item, (tuple, list)) and item:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from xiaoyin.core.db import session_scope, utcnow
@@ -104,12 +105,13 @@ def delete_kb(name: str) -> None:
     """Delete a knowledge base, its documents, chunks and index."""
     from xiaoyin.knowledge.index import drop_index
 
-    with session_scope() as s:
+    with _kb_lock(name), session_scope() as s:
         kb = _get_kb(s, name)
         kb_id = kb.id
         s.execute(delete(ChunkRow).where(ChunkRow.kb_id == kb_id))
         s.execute(delete(Document).where(Document.kb_id == kb_id))
         s.execute(delete(IngestJob).where(IngestJob.kb_id == kb_id))
+        s.execute(delete(AnswerRecord).where(AnswerRecord.kb_id == kb_id))
         s.delete(kb)
     with _index_lock:
         idx = _indexes.pop((str(get_settings().home.resolve()), kb_id), None)
@@ -128,6 +130,7 @@ class DocumentInfo:
     id: str
     name: str
     filename: str
+    title: str | None
     format: str
     status: str
     pages: int | None
@@ -144,7 +147,7 @@ class DocumentInfo:
 
 def _doc_info(d: Document) -> DocumentInfo:
     return DocumentInfo(
-        d.id, d.name, d.filename, d.format, d.status, d.pages, d.chunk_count, d.size_bytes, d.sha256,
+        d.id, d.name, d.filename, d.title, d.format, d.status, d.pages, d.chunk_count, d.size_bytes, d.sha256,
         list(d.tags or []), d.doc_date, d.error_code, d.error_message, d.version, d.updated_at,
     )
 
@@ -191,12 +194,14 @@ def delete_document(kb: str, ref: str) -> DocumentInfo:
     """Remove a document from the database and from every index."""
     with _kb_lock(kb):
         with session_scope() as s:
-            d = _find_doc(s, _get_kb(s, kb).id, ref)
-            info = _doc_info(d)
-            s.delete(d)
+            info = _doc_info(_find_doc(s, _get_kb(s, kb).id, ref))
         idx = _open(kb)
-        with _index_lock:
+        with _index_lock:  # index first: a failure here leaves the document whole, never half-deleted
             idx.delete_documents([info.id])
+        with session_scope() as s:
+            d = s.get(Document, info.id)
+            if d is not None:
+                s.delete(d)
         return info
 
 
@@ -364,6 +369,7 @@ def ingest(
     """
     st = get_settings()
     obs = observer or _NullObserver()
+    tags = _check_tags(tags)
     t0 = time.perf_counter()
     files = collect_files(paths)
     if names is not None:
@@ -373,6 +379,17 @@ def ingest(
     report = IngestReport(kb=kb)
     with session_scope() as s:
         kb_id = _get_kb(s, kb).id
+    seen_names: set[str] = set()
+    unique: list[tuple[Path, str]] = []
+    for path, name in files:
+        if name in seen_names:
+            report.files.append(FileResult(str(path), name, "failed", error_code="duplicate_name",
+                                           error=f"同一批次中已有同名文档 / another file in this batch is "
+                                                 f"also named {name}; rename one or ingest it separately"))
+            continue
+        seen_names.add(name)
+        unique.append((path, name))
+    files = unique
     max_bytes = int(st.ingest.max_file_mb * 1024 * 1024)
     embedder = get_embedder()
 
@@ -388,8 +405,10 @@ def ingest(
             try:
                 prep = _prepare(path, name, kb_id, max_bytes, st.ingest.ocr_dpi,
                                 st.ingest.chunk_chars, st.ingest.chunk_overlap)
-            except DocumentError as e:
-                res = _record_failure(kb_id, path, name, e, started)
+            except (XiaoyinError, OSError) as e:
+                err = e if isinstance(e, XiaoyinError) else DocumentError(
+                    f"无法读取文件 / cannot read {path.name}: {e.strerror or e}")
+                res = _record_failure(kb_id, path, name, err, started)
                 report.files.append(res)
                 obs.file_done(res)
                 obs.advance("parse")
@@ -440,14 +459,25 @@ def ingest(
             pending_replaced.clear()
 
         for i, prep in enumerate(prepared):
-            doc_id, chunk_ids, replaced = _store(kb_id, prep, tags, doc_date)
+            try:
+                doc_id, chunk_ids, replaced, doc_tags, doc_day = _store(kb_id, prep, tags, doc_date)
+            except Exception as e:  # a database error fails this file alone
+                log.exception("storing %s failed", prep.name)
+                res = _record_failure(kb_id, prep.path, prep.name, DocumentError(
+                    f"保存失败 / could not store {prep.name}: {type(e).__name__}"), prep.started)
+                report.files.append(res)
+                obs.file_done(res)
+                obs.advance("index")
+                continue
             if replaced:
                 pending_replaced.append(doc_id)
             for c, cid in zip(prep.chunks, chunk_ids, strict=True):
                 pending_chunks.append(IndexChunk(chunk_id=cid, doc_id=doc_id, text=c.search_text(prep.title),
-                                                 tags=list(tags or []), doc_date=doc_date))
+                                                 tags=doc_tags, doc_date=doc_day))
             if i in vectors:
                 pending_vecs.append(vectors[i])
+            if replaced:
+                flush()  # a new version replaces the old one in the index right away
             res = FileResult(str(prep.path), prep.name, "indexed", doc_id, len(prep.chunks), prep.pages,
                              seconds=time.perf_counter() - prep.started)
             report.files.append(res)
@@ -460,9 +490,21 @@ def ingest(
     return report
 
 
+def _check_tags(tags: Sequence[str] | None) -> list[str] | None:
+    """Tags are short labels: at most 20, each 1-64 characters, no duplicates."""
+    if tags is None:
+        return None
+    out = list(dict.fromkeys(t.strip() for t in tags if t and t.strip()))
+    if len(out) > 20 or any(len(t) > 64 for t in out):
+        raise InvalidInput("标签最多20个、每个不超过64字 / at most 20 tags of at most 64 characters each")
+    return out
+
+
 def _prepare(path: Path, name: str, kb_id: int, max_bytes: int, ocr_dpi: int,
              chunk_chars: int, overlap: int) -> _Prepared | FileResult:
     started = time.perf_counter()
+    if len(name) > 500 or len(Path(name).name) > 255:
+        raise DocumentError(f"文件名过长 / file name too long: {name[:80]}…")
     if not path.exists():
         raise DocumentError(f"文件不存在 / file not found: {path}")
     size = path.stat().st_size
@@ -470,6 +512,7 @@ def _prepare(path: Path, name: str, kb_id: int, max_bytes: int, ocr_dpi: int,
     with session_scope() as s:
         existing = s.scalar(select(Document).where(Document.kb_id == kb_id, Document.name == name))
         if existing is not None and existing.status == "indexed" and sha and existing.sha256 == sha:
+            existing.error_code = existing.error_message = None
             return FileResult(str(path), name, "unchanged", existing.id, existing.chunk_count, existing.pages,
                               seconds=time.perf_counter() - started)
     doc = parse_file(path, max_bytes=max_bytes, ocr_dpi=ocr_dpi)
@@ -502,8 +545,12 @@ def _record_failure(kb_id: int, path: Path, name: str, err: DocumentError, start
 
 
 def _store(kb_id: int, prep: _Prepared, tags: Sequence[str] | None,
-           doc_date: date | None) -> tuple[str, list[str], bool]:
-    """Write one document and its chunks in a single transaction; returns (doc id, chunk ids, replaced)."""
+           doc_date: date | None) -> tuple[str, list[str], bool, list[str], date | None]:
+    """Write one document and its chunks in a single transaction.
+
+    Returns (doc id, chunk ids, replaced an indexed version, the document's tags, its date): tags and
+    date not given for a new version are kept from the old one.
+    """
     with session_scope() as s:
         d = s.scalar(select(Document).where(Document.kb_id == kb_id, Document.name == prep.name))
         replaced = d is not None and d.status == "indexed"
@@ -520,7 +567,7 @@ def _store(kb_id: int, prep: _Prepared, tags: Sequence[str] | None,
         d.status = "indexed"
         d.error_code = None
         d.error_message = None
-        d.title = prep.title
+        d.title = (prep.title or "")[:500] or None
         d.pages = prep.pages
         d.chunk_count = len(prep.chunks)
         d.tags = list(tags) if tags is not None else list(d.tags or [])
@@ -535,7 +582,7 @@ def _store(kb_id: int, prep: _Prepared, tags: Sequence[str] | None,
                      kind=c.kind, chunk_hash=c.hash, meta=c.meta or {})
             for c, cid in zip(prep.chunks, ids, strict=True)
         )
-        return d.id, ids, replaced
+        return d.id, ids, replaced, list(d.tags or []), d.doc_date
 
 
 def _reconcile(kb: str, kb_id: int, idx: SearchIndex) -> None:
@@ -728,9 +775,10 @@ def search(
         with session_scope() as s2:
             return {r.id: r.text for r in s2.scalars(select(ChunkRow).where(ChunkRow.id.in_(ids)))}
 
-    with _index_lock:
-        pass  # a writer in this process finishes before we read
-    res = retrieve(idx, query, embedder=embedder, reranker=reranker, k=k, filters=flt, mode=mode, texts=texts)
+    qvec_embedder = embedder
+    with _index_lock:  # an ingest thread in this process swaps index state under the same lock
+        res = retrieve(idx, query, embedder=qvec_embedder, reranker=reranker, k=k, filters=flt, mode=mode,
+                       texts=texts)
     ids = [h.chunk_id for h in res.hits]
     with session_scope() as s:
         rows = {r.id: r for r in s.scalars(select(ChunkRow).where(ChunkRow.id.in_(ids)))}
@@ -741,7 +789,9 @@ def search(
             r = rows.get(h.chunk_id)
             if r is None:  # stale index entry (repaired on next ingest)
                 continue
-            d = docs_by_id[r.doc_id]
+            d = docs_by_id.get(r.doc_id)
+            if d is None:  # deleted between the two reads
+                continue
             hits.append(SearchHit(len(hits) + 1, r.id, float(h.score), d.id, d.name, d.filename, r.page_start,
                                   r.page_end, " > ".join(r.section_path or []), r.text, r.chunk_hash,
                                   dict(h.signals)))
@@ -788,9 +838,13 @@ def _store_answer(kb: str, question: str, history: list[dict] | None, result: an
             if s.get(CitedText, c.chunk_hash) is None:
                 row = s.scalar(select(ChunkRow).where(ChunkRow.id == c.chunk_id))
                 if row is not None:
-                    s.add(CitedText(chunk_hash=c.chunk_hash, text=row.text, doc_name=c.doc_name,
-                                    section=c.section or "", page_start=row.page_start, page_end=row.page_end))
-                    s.flush()
+                    try:
+                        with s.begin_nested():  # another answer may archive the same text concurrently
+                            s.add(CitedText(chunk_hash=c.chunk_hash, text=row.text, doc_name=c.doc_name,
+                                            section=c.section or "", page_start=row.page_start,
+                                            page_end=row.page_end))
+                    except IntegrityError:
+                        pass
         rec = AnswerRecord(id=str(uuid.uuid4()), kb_id=kb_id, question=question, history=list(history or []),
                            answer=result.answer, refused=result.refused, support=float(result.support),
                            citations=cits, model=result.model, prompt_version=result.prompt_version,
@@ -811,6 +865,14 @@ def _jsonable(obj: Any) -> Any:
     return str(obj)
 
 
+def _retrieve_for(kb: str, question: str, history: list[dict] | None, k: int | None, docs: Sequence[str] | None,
+                  tags: Sequence[str] | None, date_from: date | None, date_to: date | None,
+                  ) -> tuple[str, SearchResult]:
+    """The stand-alone query for a (possibly elliptical) question and what retrieval finds for it."""
+    query = condense_query(question, history or [])
+    return query, search(kb, query, k=k, docs=docs, tags=tags, date_from=date_from, date_to=date_to)
+
+
 def ask(
     kb: str,
     question: str,
@@ -826,8 +888,7 @@ def ask(
     use_llm: bool = True,
 ) -> AskResult:
     """Answer ``question`` from ``kb`` with numbered citations, or refuse when evidence is insufficient."""
-    query = condense_query(question, history or [])
-    res = search(kb, query, k=k, docs=docs, tags=tags, date_from=date_from, date_to=date_to)
+    query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to)
     llm = get_llm() if use_llm else None
     result = answer_mod.compose_answer(query, _evidence(res.hits), llm=llm, history=history,
                                        retrieval_meta=_retrieval_meta(res, query))
@@ -845,23 +906,33 @@ def ask_stream(
     k: int | None = None,
     docs: Sequence[str] | None = None,
     tags: Sequence[str] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
     user: str | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Like :func:`ask`, as events: meta, delta…, citations, done (with the stored answer id)."""
-    query = condense_query(question, history or [])
-    res = search(kb, query, k=k, docs=docs, tags=tags)
-    citations: list[dict[str, Any]] = []
-    for ev in answer_mod.stream_answer(query, _evidence(res.hits), llm=get_llm(), history=history,
-                                       retrieval_meta=_retrieval_meta(res, query)):
-        if ev.get("event") == "citations":
-            citations = list(ev.get("citations") or [])
-        if ev.get("event") == "done":
-            result = answer_mod.AnswerResult(
-                answer=ev["answer"], refused=bool(ev["refused"]),
-                citations=[answer_mod.Citation(**c) for c in citations], model=ev["model"],
-                prompt_version=ev["prompt_version"], support=float(ev["support"]), meta=dict(ev.get("meta") or {}))
-            ev = {**ev, "id": _store_answer(kb, question, history, result, user)}
-        yield _jsonable(ev)
+    """Like :func:`ask`, as events: meta, delta…, citations, done (with the stored answer id).
+
+    Retrieval runs before the first event, so a bad request raises here rather than mid-stream.
+    """
+    query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to)
+    llm = get_llm()
+
+    def events() -> Iterator[dict[str, Any]]:
+        citations: list[dict[str, Any]] = []
+        for ev in answer_mod.stream_answer(query, _evidence(res.hits), llm=llm, history=history,
+                                           retrieval_meta=_retrieval_meta(res, query)):
+            if ev.get("event") == "citations":
+                citations = list(ev.get("citations") or [])
+            if ev.get("event") == "done":
+                result = answer_mod.AnswerResult(
+                    answer=ev["answer"], refused=bool(ev["refused"]),
+                    citations=[answer_mod.Citation(**c) for c in citations], model=ev["model"],
+                    prompt_version=ev["prompt_version"], support=float(ev["support"]),
+                    meta=dict(ev.get("meta") or {}))
+                ev = {**ev, "id": _store_answer(kb, question, history, result, user)}
+            yield _jsonable(ev)
+
+    return events()
 
 
 def get_answer(answer_id: str) -> dict[str, Any]:
@@ -874,7 +945,8 @@ def get_answer(answer_id: str) -> dict[str, Any]:
         cits = []
         for c in rec.citations or []:
             archived = s.get(CitedText, c.get("chunk_hash"))
-            live = s.scalar(select(ChunkRow).where(ChunkRow.chunk_hash == c.get("chunk_hash")).limit(1))
+            live = s.scalar(select(ChunkRow).where(ChunkRow.chunk_hash == c.get("chunk_hash"),
+                                                   ChunkRow.kb_id == rec.kb_id).limit(1))
             cits.append({**c, "text": archived.text if archived else None,
                          "still_in_kb": live is not None})
         return {"id": rec.id, "kb": kb.name if kb else None, "question": rec.question, "history": rec.history,
@@ -944,7 +1016,7 @@ def evaluate(
         if progress:
             progress(i + 1, len(questions))
     report = ev.score(questions, outcomes, k)
-    report["refusal_calibration"] = ev.calibrate_refusal(supports)
+    report["refusal_calibration"] = ev.calibrate_refusal(supports) if supports else None
     report["refusal_threshold"] = get_settings().answer.refusal_threshold
     report["settings"] = {"kb": kb, "mode": mode, "filter_by_doc": filter_by_doc, "rerank": rerank,
                           "llm": llm.model_id if llm else "none",

@@ -21,7 +21,7 @@ from xiaoyin.core.settings import get_settings
 
 @runtime_checkable
 class Reranker(Protocol):
-    """Scores passages for a query; higher is more relevant (scales differ between rerankers)."""
+    """Scores passages for a query as a relevance probability in [0, 1] (same scale for every reranker)."""
 
     name: str
 
@@ -32,7 +32,7 @@ class CrossEncoderReranker:
     """A local ONNX cross-encoder: ``model_dir/model.onnx`` (or ``onnx/model.onnx``) + ``tokenizer.json``.
 
     Pairs are encoded as (query, passage), truncated to ``max_length`` tokens; the score is the
-    single logit (or, for two-class heads, the logit difference positive - negative).
+    sigmoid of the single logit (or, for two-class heads, of the logit difference positive - negative).
     """
 
     def __init__(self, model_dir: str | Path, max_length: int = 512, batch_size: int = 16,
@@ -75,7 +75,7 @@ class CrossEncoderReranker:
                 logits = np.asarray(self.session.run(None, feed)[0], dtype=np.float32)
             logits = logits.reshape(len(part), -1)
             scores = logits[:, 0] if logits.shape[1] == 1 else logits[:, -1] - logits[:, 0]
-            out.extend(float(s) for s in scores)
+            out.extend(float(1.0 / (1.0 + np.exp(-s))) for s in scores)
         return out
 
 
@@ -105,7 +105,9 @@ def parse_scores(text: str, n: int) -> list[float]:
 
 class LLMReranker:
     """Asks a chat LLM (any object with ``complete(messages, max_tokens=..., temperature=0) -> str``)
-    for a 0-10 relevance score per passage, in batches of ``batch_size`` passages per call."""
+    for a 0-10 relevance score per passage, in batches of ``batch_size`` passages per call; returns
+    score / 10. Passages are neutralised (role tags, bracketed numbers) so a document cannot forge a
+    score line or a passage number."""
 
     def __init__(self, llm: Any, batch_size: int = 8, max_passage_chars: int = 400) -> None:
         if not callable(getattr(llm, "complete", None)):
@@ -119,11 +121,22 @@ class LLMReranker:
         out: list[float] = []
         for i in range(0, len(passages), self.batch_size):
             part = passages[i : i + self.batch_size]
-            body = "\n\n".join(f"[{j}] {(p or '')[: self.max_passage_chars]}" for j, p in enumerate(part, 1))
+            body = "\n\n".join(f"[{j}] {_neutral((p or '')[: self.max_passage_chars])}"
+                                 for j, p in enumerate(part, 1))
             msg = [{"role": "user", "content": _PROMPT.format(query=query, passages=body)}]
             reply = self.llm.complete(msg, max_tokens=8 * len(part) + 16, temperature=0)
-            out.extend(parse_scores(str(reply), len(part)))
+            out.extend(x / 10.0 for x in parse_scores(str(reply), len(part)))
         return out
+
+
+_ROLE_TAG = re.compile(r"<\|[^|>]{0,40}\|>|^\s*(system|assistant|user)\s*[:：]", re.I | re.M)
+
+
+def _neutral(text: str) -> str:
+    """Passage text as inert data: no chat-template role tags, no "[n]"/"n:" lines that mimic scores."""
+    text = _ROLE_TAG.sub(" ", text)
+    text = text.replace("[", "（").replace("]", "）")
+    return re.sub(r"^(\s*\d+)\s*[:：]", r"\1 -", text, flags=re.M)
 
 
 def get_reranker(llm: Any | None = None) -> Reranker | None:

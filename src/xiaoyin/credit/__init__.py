@@ -1,0 +1,1 @@
+"""Intelligent credit: risk models (scorecards, challengers, decisions, monitoring)."""
