@@ -174,3 +174,18 @@ def test_embedders_and_their_cache(home: Path) -> None:
     use = USEEmbedder()
     u = use.embed_passages(["贷款利率", ""])
     assert u.shape == (2, 512) and np.allclose(np.linalg.norm(u, axis=1), 1.0, atol=1e-4)
+
+
+def test_route_documents_by_name_in_question() -> None:
+    from xiaoyin.knowledge.retrieve import route_documents
+
+    docs = {"a": "3M_2018_10K.pdf", "b": "3M_2022_10K.pdf", "c": "AMERICANEXPRESS_2022_10K.pdf",
+            "d": "商业银行法(2015-08-29).md", "e": "外资银行管理条例(2019-09-30).md", "f": "个人信息保护法(2021-08-20).md"}
+    assert route_documents("What is the FY2018 capital expenditure for 3M?", docs) == ["a"]
+    assert route_documents("3M's revenue trend?", docs) == ["a", "b"]  # no year: every edition
+    assert route_documents("Does American Express have positive working capital?", docs) == ["c"]
+    assert route_documents("根据商业银行法，存贷比是多少？", docs) == ["d"]
+    assert route_documents("《个人信息保护法》规定的敏感信息有哪些？", docs) == ["f"]
+    assert route_documents("外资银行的注册资本是多少？", docs) is None  # no file named in full
+    assert route_documents("What is the capex?", docs) is None
+    assert route_documents("", docs) is None

@@ -132,3 +132,20 @@ def test_metrics_match_reference() -> None:
     assert metrics.psi_categorical(["a", "b"] * 50, ["a", "b"] * 50) == pytest.approx(0.0, abs=1e-9)
     assert metrics.psi_categorical(["a"] * 90 + ["b"] * 10, ["a"] * 10 + ["b"] * 90 + ["c"]) > 1
     assert math.isnan(metrics.auc([1, 1], [0.2, 0.3]))
+
+
+def test_training_score_distribution_is_a_monitoring_baseline(trained) -> None:
+    from xiaoyin.credit.risk.monitor import monitor
+
+    model, out, df = trained
+    dist = ScorecardModel.load(out).meta["score_distribution"]
+    assert len(dist["counts"]) == len(dist["edges"]) + 1 and 5 <= len(dist["edges"]) <= 9
+    assert dist["edges"] == sorted(dist["edges"]) and sum(dist["counts"]) == len(df)
+    assert max(dist["counts"]) < 0.3 * len(df)  # roughly deciles
+    same = monitor(model, df)  # no baseline frame: the stored distribution is used
+    assert same.baseline == "model" and same.baseline_rows == len(df)
+    assert same.score_psi < 0.01
+    assert same.score_psi == pytest.approx(monitor(model, df, baseline_df=df).score_psi, abs=1e-9)
+    shifted = df.copy()
+    shifted["overdue_6m"] = shifted["overdue_6m"] + 3
+    assert monitor(model, shifted).score_psi > 0.25

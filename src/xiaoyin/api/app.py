@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 def create_app() -> FastAPI:
     """Build the API: ``/api/health``, ``/api/kb/...``, ``/api/answers/...``."""
-    from xiaoyin.api import kb
+    from xiaoyin.api import kb, risk
 
     app = FastAPI(title="小银 xiaoyin", version=__version__,
                   description="Self-hosted LLM platform for small and medium banks.")
@@ -32,4 +32,5 @@ def create_app() -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.include_router(kb.router)
+    app.include_router(risk.router)
     return app

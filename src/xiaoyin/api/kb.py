@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,33 +24,6 @@ router = APIRouter(prefix="/api", tags=["knowledge"])
 class KBCreate(BaseModel):
     name: str = Field(..., min_length=1, max_length=100)
     description: str = ""
-
-
-class KBOut(BaseModel):
-    name: str
-    description: str
-    documents: int
-    chunks: int
-    created_at: datetime
-
-
-class DocumentOut(BaseModel):
-    id: str
-    name: str
-    filename: str
-    title: str | None
-    format: str
-    status: str
-    pages: int | None
-    chunks: int
-    size_bytes: int
-    sha256: str
-    tags: list[str]
-    doc_date: date | None
-    error_code: str | None
-    error_message: str | None
-    version: int
-    updated_at: datetime
 
 
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -83,17 +56,17 @@ class SearchIn(BaseModel):
     date_to: date | None = None
 
 
-@router.post("/kb", response_model=KBOut, status_code=201)
+@router.post("/kb", response_model=service.KBInfo, status_code=201)
 def create_kb(body: KBCreate) -> Any:
     return service.create_kb(body.name, body.description)
 
 
-@router.get("/kb", response_model=list[KBOut])
+@router.get("/kb", response_model=list[service.KBInfo])
 def list_kbs() -> Any:
     return service.list_kbs()
 
 
-@router.get("/kb/{name}", response_model=KBOut)
+@router.get("/kb/{name}", response_model=service.KBInfo)
 def get_kb(name: str) -> Any:
     return service.get_kb(name)
 
@@ -103,12 +76,12 @@ def delete_kb(name: str) -> None:
     service.delete_kb(name)
 
 
-@router.get("/kb/{name}/documents", response_model=list[DocumentOut])
+@router.get("/kb/{name}/documents", response_model=list[service.DocumentInfo])
 def list_documents(name: str) -> Any:
     return service.list_documents(name)
 
 
-@router.get("/kb/{name}/documents/{doc}", response_model=DocumentOut)
+@router.get("/kb/{name}/documents/{doc}", response_model=service.DocumentInfo)
 def get_document(name: str, doc: str) -> Any:
     return service.get_document(name, doc)
 
@@ -118,7 +91,7 @@ def document_chunks(name: str, doc: str) -> Any:
     return service.document_chunks(name, doc)
 
 
-@router.delete("/kb/{name}/documents/{doc}", response_model=DocumentOut)
+@router.delete("/kb/{name}/documents/{doc}", response_model=service.DocumentInfo)
 def delete_document(name: str, doc: str) -> Any:
     return service.delete_document(name, doc)
 

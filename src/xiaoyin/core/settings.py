@@ -64,12 +64,14 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = 0.5
     candidates: int = 50
     top_k: int = 5
+    one_chunk_per_page: bool = Field(True, description="keep the best chunk of each page in the top k")
+    route_by_name: bool = Field(True, description="a question naming a document searches that document")
 
 
 class AnswerSettings(BaseModel):
     """How answers are composed and when the assistant refuses."""
 
-    refusal_threshold: float = Field(0.35, description="min evidence score to answer (calibrated by eval)")
+    refusal_threshold: float = Field(0.437, description="min evidence support to answer (calibrated by eval)")
     max_quotes: int = 3
     prompt_version: str = "kb-answer-v1"
 

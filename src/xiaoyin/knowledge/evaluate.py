@@ -182,10 +182,14 @@ def normalize_answer_text(s: str) -> str:
 
 
 def _cn2an(s: str) -> str:
+    import warnings
+
     try:
         import cn2an
 
-        return str(cn2an.transform(s, "cn2an"))
+        with warnings.catch_warnings():  # cn2an warns on stray units such as a lone 万
+            warnings.simplefilter("ignore")
+            return str(cn2an.transform(s, "cn2an"))
     except Exception:  # cn2an rejects some odd strings; fall back to the text itself
         return s
 

@@ -146,3 +146,45 @@ def _last_question(history: Sequence[Any]) -> str | None:
         elif isinstance(item, str) and item.strip():
             return item
     return None
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_NAME_SPLIT = re.compile(r"[_\-\s(（\[【.]+")
+_SQUEEZE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def _primary_name(name: str) -> str:
+    """The distinctive head of a file name: ``3M`` of ``3M_2018_10K.pdf``, ``商业银行法`` of
+    ``商业银行法(2015-08-29).md``."""
+    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    head = _NAME_SPLIT.split(stem.strip(), maxsplit=1)[0]
+    return _SQUEEZE.sub("", zh.normalize(head))
+
+
+def route_documents(query: str, documents: dict[str, str], max_docs: int = 5) -> list[str] | None:
+    """The documents a question names, if it names any: restrict the search to them.
+
+    A document is named when the head of its file name (the company of ``AMAZON_2019_10K.pdf``,
+    the law of ``商业银行法(2015-08-29).md``) appears in the question, spaces and punctuation
+    ignored; years in the question (``FY2019``) then pick among that document's editions. Returns
+    None (search everything) when no document, or more than ``max_docs``, are named.
+    """
+    q = _SQUEEZE.sub("", zh.normalize(query or ""))
+    if not q:
+        return None
+    named = {doc_id: name for doc_id, name in documents.items()
+             if len(head := _primary_name(name)) >= 2 and head in q}
+    if not named:
+        return None
+    # a head inside a longer named head is not meant on its own (个人信息保护法 vs 保护法)
+    heads = {doc_id: _primary_name(name) for doc_id, name in named.items()}
+    named = {d: n for d, n in named.items() if not any(heads[d] != h and heads[d] in h for h in heads.values())}
+    years = set(_YEAR.findall(zh.normalize(query)))
+    if years:
+        scored = {d: len(years & set(_YEAR.findall(n))) for d, n in named.items()}
+        best = max(scored.values())
+        if best:
+            named = {d: n for d, n in named.items() if scored[d] == best}
+    if not named or len(named) > max_docs:
+        return None
+    return sorted(named)

@@ -29,7 +29,7 @@ from xiaoyin.knowledge.chunk import chunk_document
 from xiaoyin.knowledge.index import open_index
 from xiaoyin.knowledge.index.base import SearchIndex
 from xiaoyin.knowledge.parse import SUPPORTED_SUFFIXES, detect_format, parse_file
-from xiaoyin.knowledge.retrieve import condense_query, retrieve
+from xiaoyin.knowledge.retrieve import condense_query, retrieve, route_documents
 from xiaoyin.knowledge.store import AnswerRecord, ChunkRow, CitedText, Document, IngestJob, KnowledgeBase
 from xiaoyin.knowledge.types import Chunk, IndexChunk, SearchFilters
 from xiaoyin.models.embed import get_embedder
@@ -472,7 +472,8 @@ def ingest(
             if replaced:
                 pending_replaced.append(doc_id)
             for c, cid in zip(prep.chunks, chunk_ids, strict=True):
-                pending_chunks.append(IndexChunk(chunk_id=cid, doc_id=doc_id, text=c.search_text(prep.title),
+                pending_chunks.append(IndexChunk(chunk_id=cid, doc_id=doc_id,
+                                                 text=_lexical_text(prep.name, prep.title, c),
                                                  tags=doc_tags, doc_date=doc_day))
             if i in vectors:
                 pending_vecs.append(vectors[i])
@@ -498,6 +499,14 @@ def _check_tags(tags: Sequence[str] | None) -> list[str] | None:
     if len(out) > 20 or any(len(t) > 64 for t in out):
         raise InvalidInput("标签最多20个、每个不超过64字 / at most 20 tags of at most 64 characters each")
     return out
+
+
+def _lexical_text(name: str, title: str | None, chunk: Chunk) -> str:
+    """What BM25 indexes: the file name's words too (filings and policies are often named
+    ``AMAZON_2017_10K.pdf`` or ``个人贷款管理办法.docx`` while their metadata title says little)."""
+    stem = Path(name).stem.replace("_", " ").replace("-", " ")
+    head = stem if not title or stem.lower() in title.lower() else f"{stem} {title}"
+    return chunk.search_text(head)
 
 
 def _prepare(path: Path, name: str, kb_id: int, max_bytes: int, ocr_dpi: int,
@@ -615,15 +624,16 @@ def _reindex_docs(kb_id: int, idx: SearchIndex, doc_ids: list[str]) -> None:
         docs = {d.id: d for d in s.scalars(select(Document).where(Document.id.in_(doc_ids)))}
         rows = list(s.scalars(select(ChunkRow).where(ChunkRow.doc_id.in_(doc_ids)).order_by(ChunkRow.doc_id,
                                                                                             ChunkRow.ordinal)))
-        items = []
+        items, embed_texts = [], []
         for r in rows:
             d = docs[r.doc_id]
             ch = Chunk(text=r.text, section_path=list(r.section_path or []))
-            items.append(IndexChunk(chunk_id=r.id, doc_id=r.doc_id, text=ch.search_text(d.title),
+            items.append(IndexChunk(chunk_id=r.id, doc_id=r.doc_id, text=_lexical_text(d.name, d.title, ch),
                                     tags=list(d.tags or []), doc_date=d.doc_date))
+            embed_texts.append(ch.search_text(d.title))  # same text as at ingest: embedding cache hits
     if not items:
         return
-    vecs = embedder.embed_passages([c.text for c in items]) if embedder else None
+    vecs = embedder.embed_passages(embed_texts) if embedder else None
     with _index_lock:
         idx.delete_documents(doc_ids)
         idx.add(items, vecs if vecs is None else np.asarray(vecs))
@@ -736,6 +746,7 @@ class SearchResult:
     reranked: bool
     rerank_skipped_reason: str | None
     timings_ms: dict[str, float]
+    routed_to: list[str] | None = None  # documents the question named, to which the search was restricted
 
 
 def _filters(s: Session, kb_id: int, docs: Sequence[str] | None, tags: Sequence[str] | None,
@@ -764,9 +775,17 @@ def search(
         raise InvalidInput("问题不能为空 / the query is empty")
     st = get_settings()
     k = k or st.retrieval.top_k
+    routed: list[str] | None = None
     with session_scope() as s:
         kb_id = _get_kb(s, kb).id
         flt = _filters(s, kb_id, docs, tags, date_from, date_to)
+        if not docs and st.retrieval.route_by_name:
+            names = dict(s.execute(select(Document.id, Document.name).where(
+                Document.kb_id == kb_id, Document.status == "indexed")).all())
+            routed = route_documents(query, names)
+            if routed:
+                flt = flt or SearchFilters()
+                flt.doc_ids = routed
     idx = _open(kb)
     embedder = get_embedder() if mode != "bm25" else None
     reranker = get_reranker(get_llm()) if rerank else None
@@ -777,25 +796,39 @@ def search(
 
     qvec_embedder = embedder
     with _index_lock:  # an ingest thread in this process swaps index state under the same lock
-        res = retrieve(idx, query, embedder=qvec_embedder, reranker=reranker, k=k, filters=flt, mode=mode,
+        fetch = k * 3 if st.retrieval.one_chunk_per_page else k  # room to drop same-page duplicates
+        res = retrieve(idx, query, embedder=qvec_embedder, reranker=reranker, k=fetch, filters=flt, mode=mode,
                        texts=texts)
+    if embedder is not None:
+        lo, hi = getattr(embedder, "similarity_range", (0.0, 1.0))
+        for h in res.hits:
+            if "dense" in h.signals and hi > lo:
+                h.signals["dense_norm"] = min(1.0, max(0.0, (float(h.signals["dense"]) - lo) / (hi - lo)))
     ids = [h.chunk_id for h in res.hits]
     with session_scope() as s:
         rows = {r.id: r for r in s.scalars(select(ChunkRow).where(ChunkRow.id.in_(ids)))}
         docs_by_id = {d.id: d for d in s.scalars(select(Document).where(Document.id.in_(
             {r.doc_id for r in rows.values()})))}
-        hits = []
+        hits: list[SearchHit] = []
+        pages_seen: set[tuple[str, int]] = set()
         for h in res.hits:
             r = rows.get(h.chunk_id)
             if r is None:  # stale index entry (repaired on next ingest)
                 continue
+            if len(hits) >= k:
+                break
+            if st.retrieval.one_chunk_per_page and r.page_start is not None:
+                if (r.doc_id, r.page_start) in pages_seen:  # the page is already cited: make room for another
+                    continue
+                pages_seen.add((r.doc_id, r.page_start))
             d = docs_by_id.get(r.doc_id)
             if d is None:  # deleted between the two reads
                 continue
             hits.append(SearchHit(len(hits) + 1, r.id, float(h.score), d.id, d.name, d.filename, r.page_start,
                                   r.page_end, " > ".join(r.section_path or []), r.text, r.chunk_hash,
                                   dict(h.signals)))
-    return SearchResult(hits, res.mode_used, res.reranked, res.rerank_skipped_reason, dict(res.timings_ms))
+    return SearchResult(hits, res.mode_used, res.reranked, res.rerank_skipped_reason, dict(res.timings_ms),
+                        routed_to=[names[d] for d in routed] if routed else None)
 
 
 @dataclass
@@ -823,6 +856,7 @@ def _evidence(hits: list[SearchHit]) -> list[answer_mod.Evidence]:
 def _retrieval_meta(res: SearchResult, query: str) -> dict[str, Any]:
     return {"query": query, "mode": res.mode, "reranked": res.reranked,
             "rerank_skipped_reason": res.rerank_skipped_reason, "timings_ms": res.timings_ms,
+            "routed_to": res.routed_to,
             "hits": [{"rank": h.rank, "doc": h.filename, "page": h.page_start, "section": h.section,
                       "score": round(h.score, 6)} for h in res.hits]}
 

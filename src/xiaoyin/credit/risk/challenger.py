@@ -8,13 +8,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# Small shallow trees with row/column subsampling and L2: one default set tuned by 5-fold CV to hold on
+# German (1k rows), Taiwan (30k) and Give Me Some Credit (150k); early stopping picks the rounds per fit.
 PARAMS: dict[str, Any] = {
-    "objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_child_samples": 40,
-    "subsample": 0.8, "subsample_freq": 1, "colsample_bytree": 0.8, "reg_lambda": 1.0,
+    "objective": "binary", "learning_rate": 0.05, "num_leaves": 6, "min_child_samples": 30,
+    "subsample": 0.7, "subsample_freq": 1, "colsample_bytree": 0.7, "reg_lambda": 5.0,
     "n_jobs": 1, "verbose": -1, "min_data_per_group": 30, "cat_smooth": 10.0,
 }
-MAX_ROUNDS = 400
-EARLY_STOP = 30
+MAX_ROUNDS = 800
+EARLY_STOP = 60
 
 
 def make_spec(X: pd.DataFrame, numeric: Sequence[str], categorical: Sequence[str]) -> dict[str, Any]:

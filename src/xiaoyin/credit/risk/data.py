@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ class Prepared:
     target_mapping: dict[str, int]
     dropped: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    derived: list[dict] = field(default_factory=list)  # sequence_specs of derived columns in X
 
     @property
     def features(self) -> list[str]:
@@ -228,3 +229,118 @@ def prepare(df: pd.DataFrame, target: str, *, id_col: str | None = None, exclude
         X[c] = X[c].astype(object)
     return Prepared(X=X, y=y, numeric=numeric, categorical=categorical, target_mapping=mapping,
                     dropped=dropped, notes=notes)
+
+
+# ---- derived behavioural features over numbered sequences (e.g. PAY_1..PAY_6, BILL_AMT1..BILL_AMT6) ----------
+_SEQ = re.compile(r"(.*?[^\d\s])[_\-. ]?(\d{1,2})")
+SEQ_OPS = ("max", "min", "mean", "std", "npos", "trend")
+SEQ_OPS_ZH = {"max": "最大值", "min": "最小值", "mean": "均值", "std": "波动", "npos": "大于0的期数",
+              "trend": "首期相对其余均值"}
+MIN_SEQ, MAX_SEQ = 3, 36
+
+
+def sequence_specs(columns: Sequence[str], numeric: Sequence[str], ops: Sequence[str] = SEQ_OPS) -> list[dict]:
+    """Aggregates for every group of >= 3 numeric columns sharing a stem and differing by a trailing number.
+
+    Generic (no data-set names): ``PAY_0, PAY_2..PAY_6`` gives ``PAY_seq_max``, ``PAY_seq_mean`` ... Columns are
+    ordered by their number; ``trend`` is the lowest-numbered column minus the mean of the others.
+    """
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for c in numeric:
+        m = _SEQ.fullmatch(c)
+        if m and len(m.group(1).strip("_-. ")) >= 2:
+            groups.setdefault(m.group(1), []).append((int(m.group(2)), c))
+    taken = set(columns)
+    specs = []
+    for stem, items in groups.items():
+        if not MIN_SEQ <= len(items) <= MAX_SEQ:
+            continue
+        cols = [c for _, c in sorted(items)]
+        base = stem.rstrip("_-. ")
+        for op in ops:
+            name = f"{base}_seq_{op}"
+            if name not in taken:
+                specs.append({"name": name, "op": op, "cols": cols})
+                taken.add(name)
+    return specs
+
+
+def _seq_stat(op: str, M: np.ndarray) -> np.ndarray:
+    """Row-wise aggregate of a (rows x periods) float matrix; NaN-aware, all-NaN rows give NaN."""
+    present = np.isfinite(M)
+    n = present.sum(axis=1)
+    Z = np.where(present, M, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = Z.sum(axis=1) / n
+        if op == "max":
+            out = np.where(present, M, -np.inf).max(axis=1)
+        elif op == "min":
+            out = np.where(present, M, np.inf).min(axis=1)
+        elif op == "mean":
+            out = mean
+        elif op == "std":
+            out = np.sqrt((np.where(present, M - mean[:, None], 0.0) ** 2).sum(axis=1) / n)
+        elif op == "npos":
+            out = (Z > 0).sum(axis=1).astype(float)
+        elif op == "trend":
+            rest = present[:, 1:].sum(axis=1)
+            out = M[:, 0] - Z[:, 1:].sum(axis=1) / rest
+        else:
+            raise ValueError(f"unknown sequence op {op!r}")
+    out = np.asarray(out, dtype=float)
+    out[n == 0] = np.nan
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def _as_float_matrix(df: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
+    out = np.full((len(df), len(cols)), np.nan)
+    for j, c in enumerate(cols):
+        if c in df.columns:
+            s = df[c]
+            v = (s.to_numpy(dtype=float, na_value=np.nan) if s.dtype.kind in "biuf"
+                 else pd.to_numeric(s.astype(object), errors="coerce").to_numpy(dtype=float, na_value=np.nan))
+            out[:, j] = v
+    return out
+
+
+def add_derived(df: pd.DataFrame, specs: Sequence[dict]) -> pd.DataFrame:
+    """``df`` plus the derived columns of ``specs`` not already in it (inputs missing from ``df`` count as missing)."""
+    specs = [sp for sp in specs if sp["name"] not in df.columns]
+    if not specs:
+        return df
+    cache: dict[tuple, np.ndarray] = {}
+    new = {}
+    for sp in specs:
+        key = tuple(sp["cols"])
+        if key not in cache:
+            cache[key] = _as_float_matrix(df, key)
+        new[sp["name"]] = _seq_stat(sp["op"], cache[key])
+    return pd.concat([df, pd.DataFrame(new, index=df.index)], axis=1)
+
+
+def _to_float(v: Any) -> float:
+    try:
+        return float(v.strip() if isinstance(v, str) else v)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def derived_record(record: Mapping[str, Any], specs: Sequence[dict]) -> dict[str, Any]:
+    """One application (mapping) with the derived values added; bad or missing inputs count as missing."""
+    out = dict(record)
+    for sp in specs:
+        row = np.asarray([[_to_float(record.get(c)) for c in sp["cols"]]], dtype=float)
+        out[sp["name"]] = float(_seq_stat(sp["op"], row)[0])
+    return out
+
+
+def add_sequence_features(prep: Prepared) -> Prepared:
+    """Append sequence aggregates (see :func:`sequence_specs`) to a prepared table as numeric features."""
+    specs = sequence_specs(list(prep.X.columns), prep.numeric)
+    if not specs:
+        return prep
+    X = add_derived(prep.X, specs)
+    prep.notes.append(f"derived {len(specs)} sequence features: " + ", ".join(s["name"] for s in specs))
+    return Prepared(X=X, y=prep.y, numeric=[*prep.numeric, *(s["name"] for s in specs)],
+                    categorical=prep.categorical, target_mapping=prep.target_mapping, dropped=prep.dropped,
+                    notes=prep.notes, derived=specs)

@@ -22,6 +22,7 @@ import pandas as pd
 from xiaoyin.core.errors import InvalidInput, NotFound
 from xiaoyin.credit.risk.binning import FeatureBins
 from xiaoyin.credit.risk.challenger import encode_matrix
+from xiaoyin.credit.risk.data import SEQ_OPS_ZH, add_derived, derived_record
 
 MODEL_FILE = "model.json"
 CHALLENGER_FILE = "challenger.txt"
@@ -53,6 +54,9 @@ FEATURE_LABELS_ZH: dict[str, str] = {
     "education": "教育程度",
     "marriage": "婚姻状况",
     "age": "年龄",
+    "pay": "还款状态",
+    "pay_amt": "还款金额",
+    "bill_amt": "账单金额",
     "pay_0": "最近一期还款状态",
     "pay_1": "最近一期还款状态",
     **{f"pay_{i}": f"前第{i}期还款状态" for i in range(2, 7)},
@@ -73,6 +77,10 @@ FEATURE_LABELS_ZH: dict[str, str] = {
 def feature_label_zh(name: str) -> str:
     """Chinese label of a known column (``duration.in.month`` and ``duration_in_month`` alike), else the name."""
     key = name.strip().lower().replace(".", "_").replace("-", "_").replace(" ", "_")
+    if key not in FEATURE_LABELS_ZH and "_seq_" in key:  # derived sequence aggregate, e.g. pay_amt_seq_mean
+        stem, op = name.rsplit("_seq_", 1)
+        if op in SEQ_OPS_ZH:
+            return f"{feature_label_zh(stem)}{SEQ_OPS_ZH[op]}"
     return FEATURE_LABELS_ZH.get(key, name)
 
 
@@ -153,6 +161,7 @@ class ScorecardModel:
     challenger: Any = None  # lightgbm.Booster
     challenger_spec: dict | None = None  # {"features": [...], "categorical": {col: [categories]}}
     version: str = ""
+    derived: list[dict] = field(default_factory=list)  # data.sequence_specs computed from raw columns
 
     def __post_init__(self) -> None:
         self._fast = [
@@ -189,8 +198,14 @@ class ScorecardModel:
             return bisect_right(fs.edges, x)
         return fs.cats.get(str(v).strip(), fs.spec)
 
+    def with_derived(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``df`` plus the model's derived columns (computed from the raw columns; no-op without any)."""
+        return add_derived(df, self.derived) if self.derived else df
+
     def score_one(self, record: Mapping[str, Any], top_reasons: int = 3, *, challenger: bool = True) -> ScoreResult:
         """Score one application (a mapping column -> value); never raises for missing/unseen values."""
+        if self.derived:
+            record = derived_record(record, self.derived)
         total = 0.0
         logit = self.intercept
         pts: dict[str, float] = {}
@@ -233,16 +248,19 @@ class ScorecardModel:
         return float(self.challenger.predict(row, num_threads=1)[0])
 
     def _indices(self, df: pd.DataFrame) -> dict[str, np.ndarray]:
+        df = self.with_derived(df)
         n = len(df)
         return {f: self.bins[f].indices(df[f]) if f in df.columns
                 else np.full(n, self.bins[f].missing_idx, dtype=np.int64) for f in self.features}
 
     def challenger_matrix(self, df: pd.DataFrame) -> np.ndarray:
         """The challenger's numeric input matrix (categories as codes; unseen -> NaN)."""
-        return encode_matrix(df, self.challenger_spec or {"features": [], "categorical": {}}, self._ch_cat)
+        return encode_matrix(self.with_derived(df), self.challenger_spec or {"features": [], "categorical": {}},
+                             self._ch_cat)
 
     def score_frame(self, df: pd.DataFrame) -> pd.DataFrame:
         """Vectorised scores: columns ``score``, ``pd``, ``challenger_pd`` (NaN without a challenger)."""
+        df = self.with_derived(df)
         n = len(df)
         total = np.zeros(n)
         logit = np.full(n, self.intercept)
@@ -268,7 +286,7 @@ class ScorecardModel:
                      for f in self.features},
             "challenger": ({**self.challenger_spec, "file": CHALLENGER_FILE} if self.challenger is not None
                            else None),
-            "meta": self.meta,
+            "meta": self.meta, "derived": self.derived,
         }
 
     def save(self, path: Path) -> None:
@@ -309,7 +327,8 @@ class ScorecardModel:
         return cls(name=d["name"], target=d["target"], target_mapping=d["target_mapping"], features=d["features"],
                    bins=bins, coefs={f: b["coef"] for f, b in d["bins"].items()}, intercept=d["intercept"],
                    scaling=d["scaling"], points={f: b["points"] for f, b in d["bins"].items()},
-                   meta=d.get("meta", {}), challenger=booster, challenger_spec=spec, version=d.get("version", ""))
+                   meta=d.get("meta", {}), challenger=booster, challenger_spec=spec, version=d.get("version", ""),
+                   derived=d.get("derived") or [])
 
 
 def _json_default(o: Any) -> Any:

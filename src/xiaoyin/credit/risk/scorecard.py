@@ -68,9 +68,9 @@ def select_features(bins: dict[str, FeatureBins], W: np.ndarray, names: Sequence
     return [names[cand[a]] for a in kept], dropped
 
 
-def fit_logistic(W: np.ndarray, y: np.ndarray, names: Sequence[str], C: float = 1.0
-                 ) -> tuple[list[str], np.ndarray, float, list[dict[str, str]]]:
-    """Fit LR (lbfgs) on WOE; drop features whose coefficient is not positive (sign flips) and refit."""
+def fit_logistic(W: np.ndarray, y: np.ndarray, names: Sequence[str], C: float = 1.0, *,
+                 positive_only: bool = True) -> tuple[list[str], np.ndarray, float, list[dict[str, str]]]:
+    """Fit LR (lbfgs) on WOE; with ``positive_only`` drop features whose coefficient is not positive and refit."""
     names = list(names)
     cols = list(range(len(names)))
     dropped: list[dict[str, str]] = []
@@ -78,7 +78,7 @@ def fit_logistic(W: np.ndarray, y: np.ndarray, names: Sequence[str], C: float = 
         lr = LogisticRegression(C=C, solver="lbfgs", max_iter=1000)
         lr.fit(W[:, cols], y)
         coef = lr.coef_[0]
-        bad = [k for k in range(len(cols)) if coef[k] <= 0]
+        bad = [k for k in range(len(cols)) if coef[k] <= 0] if positive_only else []
         if not bad:
             return [names[c] for c in cols], coef, float(lr.intercept_[0]), dropped
         worst = min(bad, key=lambda k: coef[k])
@@ -88,6 +88,27 @@ def fit_logistic(W: np.ndarray, y: np.ndarray, names: Sequence[str], C: float = 
     return [], np.empty(0), 0.0, dropped
 
 
+C_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+
+
+def choose_C(W: np.ndarray, y: np.ndarray, grid: Sequence[float] = C_GRID, folds: int = 3, seed: int = 42) -> float:
+    """L2 strength by inner stratified CV AUC on the (training-fold) WOE matrix; ties go to the stronger penalty."""
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
+
+    if W.shape[1] == 0 or min(int(y.sum()), len(y) - int(y.sum())) < 2 * folds:
+        return 1.0
+    splits = list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(W, y))
+    best, best_auc = float(grid[-1]), -1.0
+    for c in sorted(grid):
+        aucs = [roc_auc_score(y[te], LogisticRegression(C=c, solver="lbfgs", max_iter=1000).fit(W[tr], y[tr])
+                              .decision_function(W[te])) for tr, te in splits]
+        auc = float(np.mean(aucs))
+        if auc > best_auc + 1e-4:
+            best, best_auc = c, auc
+    return best
+
+
 def bin_points(fb: FeatureBins, coef: float, intercept: float, n: int, scaling: Scaling) -> list[float]:
     """Points per bin: -(coef*woe + intercept/n)*factor + offset/n, rounded to 2 decimals."""
     return [round(-(coef * w + intercept / n) * scaling.factor + scaling.offset / n, 2) for w in fb.woe]
@@ -95,8 +116,12 @@ def bin_points(fb: FeatureBins, coef: float, intercept: float, n: int, scaling: 
 
 def build_scorecard(bins: dict[str, FeatureBins], X: pd.DataFrame, y: np.ndarray, *, min_iv: float,
                     max_corr: float, scaling: Scaling, name: str, target: str, target_mapping: dict,
-                    C: float = 1.0) -> tuple[ScorecardModel, list[dict[str, str]]]:
-    """Select features, fit LR and scale points; return the model (no challenger) and dropped features."""
+                    C: float | str = 1.0, positive_only: bool = True, seed: int = 42
+                    ) -> tuple[ScorecardModel, list[dict[str, str]]]:
+    """Select features, fit LR and scale points; return the model (no challenger) and dropped features.
+
+    ``C="auto"`` picks the L2 strength by inner CV on the training rows only (see :func:`choose_C`).
+    """
     from xiaoyin.core.errors import InvalidInput
 
     names = list(bins)
@@ -106,7 +131,8 @@ def build_scorecard(bins: dict[str, FeatureBins], X: pd.DataFrame, y: np.ndarray
         raise InvalidInput(f"没有特征通过筛选（IV >= {min_iv}）/ no feature passed selection (IV >= {min_iv}); "
                            "the columns carry no signal about the target")
     Ws = W[:, [names.index(f) for f in selected]]
-    feats, coef, intercept, dropped_lr = fit_logistic(Ws, y, selected, C)
+    c_used = choose_C(Ws, y, seed=seed) if C == "auto" else float(C)
+    feats, coef, intercept, dropped_lr = fit_logistic(Ws, y, selected, c_used, positive_only=positive_only)
     dropped += dropped_lr
     if not feats:
         raise InvalidInput("逻辑回归没有留下任何特征 / logistic regression kept no feature")
@@ -115,7 +141,7 @@ def build_scorecard(bins: dict[str, FeatureBins], X: pd.DataFrame, y: np.ndarray
     points = {f: bin_points(bins[f], coefs[f], intercept, n, scaling) for f in feats}
     model = ScorecardModel(name=name, target=target, target_mapping=target_mapping, features=feats,
                            bins={f: bins[f] for f in feats}, coefs=coefs, intercept=intercept,
-                           scaling=scaling.as_dict(), points=points)
+                           scaling=scaling.as_dict(), points=points, meta={"lr_C": c_used})
     return model, dropped
 
 

@@ -91,10 +91,14 @@ def clear_caches() -> None:
         _policies.clear()
 
 
-def _resolve(model: str | Path, application: Mapping[str, Any] | None = None) -> tuple[Any, str]:
-    """(model, name) for a MODEL_DIR or registered name, routed to the application's segment model."""
+def _resolve(model: str | Path, application: Mapping[str, Any] | None = None,
+             registered_only: bool = False) -> tuple[Any, str]:
+    """(model, name) for a MODEL_DIR or registered name, routed to the application's segment model.
+
+    ``registered_only`` (the REST API) accepts registered model names only, never a path.
+    """
     p = Path(model)
-    if p.is_dir():
+    if not registered_only and p.is_dir():
         m = load_model(p)
         segs = (getattr(m, "meta", None) or {}).get("segments") or {}
         if application is not None and segs.get("column"):
@@ -167,11 +171,11 @@ def train_early_warning(data_path: str | Path, target: str, out_dir: str | Path,
 
 
 def decide(model_dir_or_registered_name: str | Path, application: Mapping[str, Any], user: str | None = None,
-           policy_path: str | Path | None = None) -> Decision:
+           policy_path: str | Path | None = None, *, registered_only: bool = False) -> Decision:
     """Decide on one application and store the decision (id in ``Decision.id``)."""
     if not isinstance(application, Mapping):
         raise InvalidInput("申请数据必须是 JSON 对象（字段: 值）")
-    model, name = _resolve(model_dir_or_registered_name, application)
+    model, name = _resolve(model_dir_or_registered_name, application, registered_only)
     if not hasattr(model, "score_one"):
         raise InvalidInput("该模型是贷后预警模型，不能用于审批决策")
     policy = get_policy(policy_path)

@@ -22,7 +22,7 @@ from xiaoyin.core.errors import InvalidInput
 from xiaoyin.credit.risk import metrics
 from xiaoyin.credit.risk.binning import BinningConfig, FeatureBins, fit_all
 from xiaoyin.credit.risk.challenger import encode_matrix, fit_challenger, make_spec
-from xiaoyin.credit.risk.data import Prepared, load_table, prepare
+from xiaoyin.credit.risk.data import Prepared, add_sequence_features, load_table, prepare
 from xiaoyin.credit.risk.model import ScorecardModel, feature_label_zh
 from xiaoyin.credit.risk.scorecard import Scaling, build_scorecard, export_scorecard
 
@@ -33,16 +33,22 @@ MIN_BADS = 10
 
 @dataclass
 class TrainConfig:
-    """Training knobs (scaling, selection, CV, binning, challenger)."""
+    """Training knobs (scaling, selection, CV, binning, challenger).
+
+    Defaults chosen by leakage-free 5-fold CV on German, Taiwan and Give Me Some Credit: monotonic trend
+    ``auto_heuristic`` (ascending, descending, or one peak/valley), a low IV floor and a loose correlation
+    cap (the positive-coefficient refit removes collinear features), derived sequence aggregates on.
+    ``C="auto"`` picks the L2 strength by inner CV (no gain on these sets, so off by default).
+    """
 
     pdo: float = 20
     base_odds: float = 50
     base_score: float = 600
-    min_iv: float = 0.02
-    max_corr: float = 0.7
+    min_iv: float = 0.005
+    max_corr: float = 0.95
     cv_folds: int = 5
     seed: int = 42
-    monotonic: str = "auto_asc_desc"
+    monotonic: str = "auto_heuristic"
     max_n_bins: int = 8
     challenger: bool = True
     max_n_prebins: int = 20
@@ -50,7 +56,9 @@ class TrainConfig:
     min_bin_size: float = 0.05
     special_codes: Sequence[float] = ()
     bad_value: Any = None
-    C: float = 1.0
+    C: float | str = 1.0
+    positive_only: bool = True
+    derive_sequences: bool = True
     min_segment_rows: int = 200
     min_segment_bads: int = 20
 
@@ -77,7 +85,8 @@ def _fit_scorecard(prep: Prepared, X: pd.DataFrame, y: np.ndarray, cfg: TrainCon
                    ) -> tuple[ScorecardModel, list[dict[str, str]], dict[str, FeatureBins]]:
     bins = fit_all(X, y, prep.numeric, prep.categorical, cfg.binning())
     model, dropped = build_scorecard(bins, X, y, min_iv=cfg.min_iv, max_corr=cfg.max_corr, scaling=cfg.scaling(),
-                                     name=name, target=target, target_mapping=prep.target_mapping, C=cfg.C)
+                                     name=name, target=target, target_mapping=prep.target_mapping, C=cfg.C,
+                                     positive_only=cfg.positive_only, seed=cfg.seed)
     return model, dropped, bins
 
 
@@ -98,6 +107,14 @@ def _metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
 def cross_validate(prep: Prepared, cfg: TrainConfig, target: str, progress: Progress | None = None
                    ) -> tuple[dict[str, Any], list[int]]:
     """Stratified k-fold CV of the full pipeline (binning refit per fold); returns summary and LGBM rounds."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _cross_validate(prep, cfg, target, progress)
+
+
+def _cross_validate(prep: Prepared, cfg: TrainConfig, target: str, progress: Progress | None
+                    ) -> tuple[dict[str, Any], list[int]]:
     from sklearn.model_selection import StratifiedKFold
 
     y = prep.y
@@ -125,6 +142,20 @@ def cross_validate(prep: Prepared, cfg: TrainConfig, target: str, progress: Prog
     return cv, rounds
 
 
+def score_distribution(scores: np.ndarray, bins: int = 10) -> dict[str, list]:
+    """Training score deciles for monitoring: ``edges`` (inner quantiles, unique) and ``counts``.
+
+    Matches ``monitor``: bin = ``searchsorted(edges, score, side="right")``, so
+    ``len(counts) == len(edges) + 1``.
+    """
+    s = scores[np.isfinite(scores)]
+    if len(s) == 0:
+        return {"edges": [], "counts": [0]}
+    edges = np.unique(np.quantile(s, np.linspace(0, 1, bins + 1))[1:-1])
+    counts = np.bincount(np.searchsorted(edges, s, side="right"), minlength=len(edges) + 1)
+    return {"edges": [float(e) for e in edges], "counts": [int(c) for c in counts]}
+
+
 def _feature_report(model: ScorecardModel) -> list[dict[str, Any]]:
     out = []
     for f in model.features:
@@ -141,6 +172,8 @@ def _train_one(df: pd.DataFrame, target: str, out_dir: Path, *, id_col: str | No
                cfg: TrainConfig, progress: Progress | None, name: str, segment: dict | None = None
                ) -> TrainResult:
     prep = prepare(df, target, id_col=id_col, exclude=exclude, bad_value=cfg.bad_value)
+    if cfg.derive_sequences:  # deterministic row-wise functions of raw columns: no fitting, no CV leakage
+        prep = add_sequence_features(prep)
     n_bad = int(prep.y.sum())
     if len(prep.y) < MIN_ROWS or min(n_bad, len(prep.y) - n_bad) < MIN_BADS:
         raise InvalidInput(f"样本太少（{len(prep.y)} 行，{n_bad} 个坏样本）/ too few rows to train: need >= "
@@ -154,12 +187,15 @@ def _train_one(df: pd.DataFrame, target: str, out_dir: Path, *, id_col: str | No
     t0 = time.perf_counter()
     model, dropped_sel, all_bins = _fit_scorecard(prep, prep.X, prep.y, cfg, name, target)
     t_sc = time.perf_counter() - t0
+    score_dist = score_distribution(model.score_frame(prep.X)["score"].to_numpy(dtype=float))
     if cfg.challenger:
         spec = make_spec(prep.X, prep.numeric, prep.categorical)
         booster, n_rounds = fit_challenger(prep.X, prep.y, spec, seed=cfg.seed,
                                            rounds=int(np.median(rounds)) if rounds else None)
         model.challenger, model.challenger_spec = booster, spec
-        model.__post_init__()
+    used = set(model.features) | set(model.challenger_spec["features"] if model.challenger_spec else [])
+    model.derived = [sp for sp in prep.derived if sp["name"] in used]
+    model.__post_init__()
     fit_seconds = time.perf_counter() - t0
     if progress:
         progress("fit", 1, 1)
@@ -167,7 +203,8 @@ def _train_one(df: pd.DataFrame, target: str, out_dir: Path, *, id_col: str | No
     model.meta = {"rows": len(prep.y), "bad_rate": round(float(prep.y.mean()), 6),
                   "created_at": datetime.now(UTC).isoformat(timespec="seconds"), "config": cfg_dict,
                   "segment": segment, "candidates": prep.features, "numeric": prep.numeric,
-                  "categorical": prep.categorical, "id_col": id_col}
+                  "categorical": prep.categorical, "id_col": id_col, "score_distribution": score_dist,
+                  "lr_C": model.meta.get("lr_C")}
     out_dir = Path(out_dir)
     model.save(out_dir)
     export_scorecard(model, out_dir)
@@ -178,6 +215,7 @@ def _train_one(df: pd.DataFrame, target: str, out_dir: Path, *, id_col: str | No
         "iv_table": sorted(({"name": f, "iv": b.iv, "kind": b.kind} for f, b in all_bins.items()),
                            key=lambda d: -d["iv"]),
         "dropped": prep.dropped + dropped_sel, "notes": prep.notes,
+        "derived": [{"name": sp["name"], "op": sp["op"], "from": sp["cols"]} for sp in model.derived],
         "scaling": model.scaling, "intercept": model.intercept,
         "challenger": {"rounds": n_rounds, "features": len(spec["features"])} if cfg.challenger else None,
         "fit_seconds": round(fit_seconds, 3), "fit_seconds_scorecard": round(t_sc, 3),
@@ -201,7 +239,16 @@ def train(data: Path | pd.DataFrame, target: str, *, out_dir: Path, id_col: str 
     value under ``out_dir/segments/<value>/``; small or blank segments use the pooled model.
     Raises InvalidInput for unusable data (see ``data.prepare``).
     """
-    cfg = config or TrainConfig()
+    from threadpoolctl import threadpool_limits
+
+    # one BLAS/OpenMP thread: on small shared boxes oversubscribed BLAS made LR fits ~15x slower
+    with threadpool_limits(limits=1):
+        return _train(data, target, out_dir=out_dir, id_col=id_col, exclude=exclude, segment=segment,
+                      cfg=config or TrainConfig(), progress=progress)
+
+
+def _train(data: Path | pd.DataFrame, target: str, *, out_dir: Path, id_col: str | None, exclude: Sequence[str],
+           segment: str | None, cfg: TrainConfig, progress: Progress | None) -> TrainResult:
     df = load_table(data)
     out_dir = Path(out_dir)
     name = out_dir.name or "model"
