@@ -5,7 +5,9 @@
 For each data set (German, Taiwan, Give Me Some Credit from ../shared/data/credit) and library:
 stratified 5-fold CV AUC and KS (same folds, seed 42) and the time of one full fit. For ours also the
 LightGBM challenger's CV AUC/KS, single-application decision latency p50/p99 (``score_one`` with
-reasons and challenger, in process), batch rows/s (``score_frame``) and peak memory. Every
+reasons and challenger, in process), the decision latency over HTTP (``xiaoyin serve`` in a subprocess,
+``POST /api/risk/decide`` on the registered model, policy rules and the stored decision included; for
+the data sets in ``--http``), batch rows/s (``score_frame``) and peak memory. Every
 (library, data set) runs in its own subprocess with a time limit, so a crash, a missing package or
 a hang is recorded as such, and peak memory (ru_maxrss) is per run.
 """
@@ -14,8 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import platform
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +41,8 @@ SETS = {
 ANCHORS = {"german": (0.774, 0.789), "taiwan": (0.771, 0.782), "gmsc": (0.856, 0.866)}
 LIBS = ["ours", "optbinning", "toad", "scorecardpy"]
 FOLDS, SEED = 5, 42
+HTTP_REQUESTS = 500
+XIAOYIN = Path(sys.executable).with_name("xiaoyin")
 
 
 def load(ds: str) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
@@ -116,7 +123,76 @@ def fp_scorecardpy(Xtr, ytr, Xte, cats):
     return lr.predict_proba(sc.woebin_ply(Xte, bins)[feats])[:, 1]
 
 
-def run_ours(X: pd.DataFrame, y: np.ndarray, ds: str) -> dict:
+def _json_row(rec: dict) -> dict:
+    """A record as JSON-safe values (NaN -> null, numpy scalars -> Python)."""
+    out = {}
+    for k, v in rec.items():
+        if isinstance(v, np.generic):
+            v = v.item()
+        out[k] = None if isinstance(v, float) and not math.isfinite(v) else v
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_latency(model_dir: Path, X: pd.DataFrame, name: str, n: int = HTTP_REQUESTS) -> dict:
+    """Register ``model_dir`` in a fresh XIAOYIN_HOME, start ``xiaoyin serve`` and time ``n`` decisions over HTTP."""
+    import httpx
+
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "XIAOYIN_HOME": home}
+        reg = subprocess.run([str(XIAOYIN), "risk", "register", str(model_dir), "--name", name], env=env,
+                             capture_output=True, text=True, timeout=120)
+        if reg.returncode:
+            raise RuntimeError(f"register failed: {(reg.stderr or reg.stdout)[-300:]}")
+        port = _free_port()
+        log = open(Path(home) / "serve.log", "w")  # closed in finally
+        srv = subprocess.Popen([str(XIAOYIN), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            t_start = time.perf_counter()
+            with httpx.Client(base_url=base, timeout=10) as client:
+                while True:
+                    try:
+                        if client.get("/api/risk/models").status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    if srv.poll() is not None or time.perf_counter() - t_start > 90:
+                        raise RuntimeError(f"server did not start: {(Path(home) / 'serve.log').read_text()[-300:]}")
+                    time.sleep(0.2)
+                startup = time.perf_counter() - t_start
+                recs = [_json_row(r) for r in X.sample(n, replace=len(X) < n, random_state=SEED + 1)
+                        .to_dict("records")]
+                for r in recs[:20]:  # warm-up: imports, first DB writes
+                    client.post("/api/risk/decide", json={"model": name, "application": r}).raise_for_status()
+                lat, outcomes = [], {}
+                for r in recs:
+                    t0 = time.perf_counter()
+                    resp = client.post("/api/risk/decide", json={"model": name, "application": r})
+                    lat.append(time.perf_counter() - t0)
+                    resp.raise_for_status()
+                    o = resp.json().get("outcome")
+                    outcomes[o] = outcomes.get(o, 0) + 1
+        finally:
+            srv.terminate()
+            try:
+                srv.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                srv.kill()
+            log.close()
+    return {"http_requests": n, "http_ms_p50": round(float(np.percentile(lat, 50)) * 1e3, 3),
+            "http_ms_p99": round(float(np.percentile(lat, 99)) * 1e3, 3),
+            "http_ms_max": round(float(np.max(lat)) * 1e3, 3), "http_outcomes": outcomes,
+            "http_server_start_s": round(startup, 2)}
+
+
+def run_ours(X: pd.DataFrame, y: np.ndarray, ds: str, http: bool = False) -> dict:
     from xiaoyin.credit.risk.train import train
 
     df = X.copy()
@@ -143,6 +219,7 @@ def run_ours(X: pd.DataFrame, y: np.ndarray, ds: str) -> dict:
         t0 = time.perf_counter()
         model.score_frame(big)
         rps = len(big) / (time.perf_counter() - t0)
+        web = http_latency(Path(d) / ds, X, ds) if http else {}
     cv = rep["cv"]
     return {"auc": cv["scorecard"]["auc"], "auc_sd": cv["scorecard"]["auc_sd"], "ks": cv["scorecard"]["ks"],
             "challenger_auc": cv["challenger"]["auc"], "challenger_auc_sd": cv["challenger"]["auc_sd"],
@@ -153,10 +230,10 @@ def run_ours(X: pd.DataFrame, y: np.ndarray, ds: str) -> dict:
             "latency_ms_p99": round(float(np.percentile(lat, 99)) * 1e3, 3),
             "latency_ms_p50_no_challenger": round(float(np.percentile(lat_sc, 50)) * 1e3, 3),
             "latency_ms_p99_no_challenger": round(float(np.percentile(lat_sc, 99)) * 1e3, 3),
-            "batch_rows_per_s": round(rps), "batch_rows": len(big)}
+            "batch_rows_per_s": round(rps), "batch_rows": len(big), **web}
 
 
-def child(lib: str, ds: str) -> dict:
+def child(lib: str, ds: str, http: bool = False) -> dict:
     import warnings
 
     warnings.filterwarnings("ignore")
@@ -166,7 +243,7 @@ def child(lib: str, ds: str) -> dict:
     out: dict = {"lib": lib, "dataset": ds, "rows": len(y), "features_in": X.shape[1]}
     try:
         if lib == "ours":
-            out.update(run_ours(X, y, ds))
+            out.update(run_ours(X, y, ds, http=http))
         else:
             fp = {"optbinning": fp_optbinning, "toad": fp_toad, "scorecardpy": fp_scorecardpy}[lib]
             out.update(cv_generic(fp, X, y, cats))
@@ -180,22 +257,26 @@ def child(lib: str, ds: str) -> dict:
 
 
 def markdown(results: list[dict]) -> str:
-    lines = ["| data set | library | CV AUC | CV KS | fit s | anchor (WOE-LR / LGBM) | p50 / p99 ms | rows/s | peak MB |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    """One Markdown table: AUC/KS/fit per (data set, library), plus ours' latency and throughput."""
+    lines = ["| data set | library | CV AUC (sd) | CV KS | fit s | anchor AUC (WOE-LR / LGBM) | in-process p50 / p99 ms "
+             "| HTTP p50 / p99 ms | batch rows/s | peak MB |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         a = ANCHORS[r["dataset"]]
         if r.get("status") != "ok":
             lines.append(f"| {r['dataset']} | {r['lib']} | {r.get('status')}: {r.get('error', '')[:80]} | | | "
-                         f"{a[0]} / {a[1]} | | | {r.get('peak_mem_mb', '')} |")
+                         f"{a[0]} / {a[1]} | | | | {r.get('peak_mem_mb', '')} |")
             continue
         lat = f"{r['latency_ms_p50']} / {r['latency_ms_p99']}" if "latency_ms_p50" in r else ""
+        web = f"{r['http_ms_p50']} / {r['http_ms_p99']}" if "http_ms_p50" in r else ""
         rps = f"{r['batch_rows_per_s']:,}" if "batch_rows_per_s" in r else ""
-        lines.append(f"| {r['dataset']} | {r['lib']} (scorecard) | {r['auc']} | {r['ks']} | "
-                     f"{r.get('fit_seconds_scorecard', r['fit_seconds'])} | {a[0]} / {a[1]} | {lat} | {rps} | "
+        name = f"{r['lib']} (scorecard)" if r["lib"] == "ours" else r["lib"]
+        lines.append(f"| {r['dataset']} | {name} | {r['auc']} ({r['auc_sd']}) | {r['ks']} | "
+                     f"{r.get('fit_seconds_scorecard', r['fit_seconds'])} | {a[0]} / {a[1]} | {lat} | {web} | {rps} | "
                      f"{r['peak_mem_mb']} |")
         if "challenger_auc" in r:
-            lines.append(f"| {r['dataset']} | ours (LightGBM challenger) | {r['challenger_auc']} | "
-                         f"{r['challenger_ks']} | {r['fit_seconds']} (both) | | | | |")
+            lines.append(f"| {r['dataset']} | ours (LightGBM challenger) | {r['challenger_auc']} "
+                         f"({r['challenger_auc_sd']}) | {r['challenger_ks']} | {r['fit_seconds']} (both) | | | | | |")
     return "\n".join(lines)
 
 
@@ -205,10 +286,13 @@ def main() -> None:
     ap.add_argument("--datasets", default="german,taiwan,gmsc")
     ap.add_argument("--libs", default=",".join(LIBS))
     ap.add_argument("--timeout", type=float, default=900, help="seconds per (library, data set)")
+    ap.add_argument("--http", default="german", help="data sets whose model is also timed over HTTP ('' for none)")
+    ap.add_argument("--md", type=Path, default=None, help="also write the Markdown table here (default: --out with .md)")
     ap.add_argument("--child", nargs=2, metavar=("LIB", "DATASET"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    http_sets = {d for d in args.http.split(",") if d}
     if args.child:
-        print(json.dumps(child(*args.child)))
+        print(json.dumps(child(*args.child, http=args.child[1] in http_sets)))
         return
     if not DATA.exists():
         sys.exit(f"data not found: {DATA}")
@@ -217,8 +301,8 @@ def main() -> None:
         for lib in args.libs.split(","):
             t = time.perf_counter()
             try:
-                p = subprocess.run([sys.executable, __file__, "--child", lib, ds], capture_output=True, text=True,
-                                   timeout=args.timeout, cwd=REPO)
+                p = subprocess.run([sys.executable, __file__, "--child", lib, ds, "--http", args.http],
+                                   capture_output=True, text=True, timeout=args.timeout, cwd=REPO)
                 last = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
                 r = json.loads(last[-1]) if last else {"lib": lib, "dataset": ds, "status": "crash",
                                                        "error": (p.stderr or "")[-300:]}
@@ -230,7 +314,14 @@ def main() -> None:
     md = markdown(results)
     print(md)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
+    md_path = args.md or args.out.with_suffix(".md")
+    md_path.write_text(f"# Credit risk benchmark\n\n{FOLDS}-fold stratified CV (seed {SEED}, same folds for every "
+                       f"library; binning refit inside each fold), {os.cpu_count()} CPUs, Python "
+                       f"{platform.python_version()}. Fit = one fit on all rows (ours: scorecard; 'both' adds the "
+                       f"challenger). In-process latency: `score_one` with reasons and challenger; HTTP: "
+                       f"`POST /api/risk/decide` ({HTTP_REQUESTS} requests, one keep-alive client, policy + stored "
+                       f"decision included).\n\n{md}\n", encoding="utf-8")
+    args.out.write_text(json.dumps({"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                                                 "platform": platform.platform()},
                                     "folds": FOLDS, "seed": SEED, "anchors": ANCHORS, "results": results,
                                     "markdown": md}, ensure_ascii=False, indent=1), encoding="utf-8")

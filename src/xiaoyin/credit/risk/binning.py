@@ -35,6 +35,7 @@ class BinningConfig:
     min_bin_size: float | None = 0.05
     special_codes: Sequence[float] = ()
     time_limit: float = 10.0
+    peak_min_rows: int = 5000  # below this many rows, peak/valley trends fall back to auto_asc_desc
 
 
 @dataclass
@@ -122,12 +123,18 @@ def woe_iv(idx: np.ndarray, y: np.ndarray, n_bins: int) -> tuple[list[int], list
     return count.astype(int).tolist(), bad.astype(int).tolist(), np.round(woe, 6).tolist(), round(iv, 6)
 
 
+_PEAKY = {"auto", "auto_heuristic"}  # automatic trends that may pick a peak or valley
+
+
 def _optimal_splits(x: np.ndarray, y: np.ndarray, name: str, kind: str, cfg: BinningConfig) -> list:
     from optbinning import OptimalBinning  # heavy import, training only
 
     specials = list(cfg.special_codes) if kind == "numeric" and cfg.special_codes else None
+    trend = cfg.monotonic
+    if trend in _PEAKY and len(y) < cfg.peak_min_rows:  # a peak on a small sample is mostly noise
+        trend = "auto_asc_desc"
     ob = OptimalBinning(name=name, dtype="numerical" if kind == "numeric" else "categorical", solver="cp",
-                        monotonic_trend=cfg.monotonic if kind == "numeric" else "auto_asc_desc",
+                        monotonic_trend=trend if kind == "numeric" else "auto_asc_desc",
                         max_n_bins=cfg.max_n_bins, max_n_prebins=cfg.max_n_prebins,
                         min_prebin_size=cfg.min_prebin_size, min_bin_size=cfg.min_bin_size,
                         special_codes=specials, time_limit=cfg.time_limit)

@@ -36,7 +36,8 @@ class TrainConfig:
     """Training knobs (scaling, selection, CV, binning, challenger).
 
     Defaults chosen by leakage-free 5-fold CV on German, Taiwan and Give Me Some Credit: monotonic trend
-    ``auto_heuristic`` (ascending, descending, or one peak/valley), a low IV floor and a loose correlation
+    ``auto_heuristic`` (ascending, descending, or one peak/valley; peaks only with >= ``peak_min_rows``
+    training rows, since on small samples they fit noise), a low IV floor and a loose correlation
     cap (the positive-coefficient refit removes collinear features), derived sequence aggregates on.
     ``C="auto"`` picks the L2 strength by inner CV (no gain on these sets, so off by default).
     """
@@ -54,6 +55,7 @@ class TrainConfig:
     max_n_prebins: int = 20
     min_prebin_size: float = 0.05
     min_bin_size: float = 0.05
+    peak_min_rows: int = 5000
     special_codes: Sequence[float] = ()
     bad_value: Any = None
     C: float | str = 1.0
@@ -65,7 +67,8 @@ class TrainConfig:
     def binning(self) -> BinningConfig:
         return BinningConfig(monotonic=self.monotonic or None, max_n_bins=self.max_n_bins,
                              max_n_prebins=self.max_n_prebins, min_prebin_size=self.min_prebin_size,
-                             min_bin_size=self.min_bin_size, special_codes=tuple(self.special_codes))
+                             min_bin_size=self.min_bin_size, special_codes=tuple(self.special_codes),
+                             peak_min_rows=self.peak_min_rows)
 
     def scaling(self) -> Scaling:
         return Scaling(pdo=self.pdo, base_odds=self.base_odds, base_score=self.base_score)
@@ -136,7 +139,7 @@ def _cross_validate(prep: Prepared, cfg: TrainConfig, target: str, progress: Pro
             ch_folds.append(_metrics(y[te], booster.predict(encode_matrix(Xte, spec), num_threads=1)))
     if progress:
         progress("cv", k, k)
-    cv: dict[str, Any] = {"scorecard": _summary(sc_folds), "folds": k, "leakage_free": True}
+    cv: dict[str, Any] = {"scorecard": _summary(sc_folds)}  # one metrics dict per model, nothing else
     if ch_folds:
         cv["challenger"] = _summary(ch_folds)
     return cv, rounds
@@ -211,7 +214,9 @@ def _train_one(df: pd.DataFrame, target: str, out_dir: Path, *, id_col: str | No
     report = {
         "name": name, "version": model.version, "target": target, "rows": len(prep.y),
         "bad_rate": round(float(prep.y.mean()), 6), "target_mapping": prep.target_mapping,
-        "cv": cv, "features": _feature_report(model),
+        "cv": cv, "cv_protocol": {"folds": cfg.cv_folds, "stratified": True, "seed": cfg.seed,
+                                  "binning_refit_per_fold": True, "leakage_free": True} if cv else None,
+        "features": _feature_report(model),
         "iv_table": sorted(({"name": f, "iv": b.iv, "kind": b.kind} for f, b in all_bins.items()),
                            key=lambda d: -d["iv"]),
         "dropped": prep.dropped + dropped_sel, "notes": prep.notes,
