@@ -263,6 +263,9 @@ def test_sequence_features_are_derived_generically() -> None:
     rec = derived_record({"pay_1": "2", "pay_2": None, "pay_3": "x", "pay_4": 0, "pay_5": 1, "pay_6": 3}, specs)
     assert rec["pay_seq_max"] == 3 and rec["pay_seq_npos"] == 3 and rec["pay_seq_mean"] == 1.5
     assert math.isnan(derived_record({}, specs)["pay_seq_max"])  # nothing known: missing, not an error
+    for rec, row in zip(df.to_dict("records"), out.to_dict("records"), strict=True):  # one-row twin agrees
+        one = derived_record(rec, specs)
+        assert all(one[s["name"]] == pytest.approx(row[s["name"]], nan_ok=True) for s in specs)
 
 
 def test_model_with_derived_features_scores_raw_applications(tmp_path: Path) -> None:

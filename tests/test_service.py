@@ -169,3 +169,29 @@ def test_ask_with_local_gguf_llm_records_model(home: Path, corpus: Path, monkeyp
         assert c["quote"] in LOAN_POLICY
     stored = service.get_answer(res.id)
     assert stored["model"] == res.model and stored["prompt_version"] == "kb-answer-v1"
+
+
+def test_top_k_keeps_one_chunk_per_page(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several chunks of one page do not crowd other pages out of the top k (setting on by default)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from tests.conftest import _reset
+
+    pdf = tmp_path / "filing.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=A4)
+    for page in range(1, 4):
+        for i in range(6):
+            c.drawString(60, 780 - i * 40, f"Capital expenditure note {page}.{i}: the company invested in plants.")
+        c.showPage()
+    c.save()
+    monkeypatch.setenv("XIAOYIN_INGEST__CHUNK_CHARS", "120")
+    _reset()
+    service.create_kb("filings")
+    service.ingest("filings", [pdf])
+    pages = [h.page_start for h in service.search("filings", "capital expenditure plants", k=3, mode="bm25").hits]
+    assert sorted(pages) == [1, 2, 3]
+    monkeypatch.setenv("XIAOYIN_RETRIEVAL__ONE_CHUNK_PER_PAGE", "false")
+    _reset()
+    pages = [h.page_start for h in service.search("filings", "capital expenditure plants", k=3, mode="bm25").hits]
+    assert len(set(pages)) < 3

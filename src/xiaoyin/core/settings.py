@@ -64,7 +64,8 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = 0.5
     candidates: int = 50
     top_k: int = 5
-    one_chunk_per_page: bool = Field(True, description="keep the best chunk of each page in the top k")
+    one_chunk_per_page: bool = Field(True, description="keep the best chunk of each page in the top k "
+                                                       "(legal articles excepted)")
     route_by_name: bool = Field(True, description="a question naming a document searches that document")
 
 

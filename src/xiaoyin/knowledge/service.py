@@ -796,7 +796,7 @@ def search(
 
     qvec_embedder = embedder
     with _index_lock:  # an ingest thread in this process swaps index state under the same lock
-        fetch = k * 3 if st.retrieval.one_chunk_per_page else k  # room to drop same-page duplicates
+        fetch = max(k * 4, 20) if st.retrieval.one_chunk_per_page else k  # room to drop same-page duplicates
         res = retrieve(idx, query, embedder=qvec_embedder, reranker=reranker, k=fetch, filters=flt, mode=mode,
                        texts=texts)
     if embedder is not None:
@@ -817,8 +817,9 @@ def search(
                 continue
             if len(hits) >= k:
                 break
-            if st.retrieval.one_chunk_per_page and r.page_start is not None:
-                if (r.doc_id, r.page_start) in pages_seen:  # the page is already cited: make room for another
+            if st.retrieval.one_chunk_per_page and r.page_start is not None and r.kind != "article":
+                # the page is already cited: make room for another (articles are units of their own)
+                if (r.doc_id, r.page_start) in pages_seen:
                     continue
                 pages_seen.add((r.doc_id, r.page_start))
             d = docs_by_id.get(r.doc_id)

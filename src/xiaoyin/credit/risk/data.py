@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -320,17 +321,43 @@ def add_derived(df: pd.DataFrame, specs: Sequence[dict]) -> pd.DataFrame:
 
 def _to_float(v: Any) -> float:
     try:
-        return float(v.strip() if isinstance(v, str) else v)
+        x = float(v.strip() if isinstance(v, str) else v)
     except (TypeError, ValueError):
         return float("nan")
+    return x if math.isfinite(x) else float("nan")
+
+
+def _seq_stat_one(op: str, vals: list[float]) -> float:
+    """Pure-Python twin of :func:`_seq_stat` for one row (single-application scoring)."""
+    xs = [v for v in vals if math.isfinite(v)]
+    if not xs:
+        return float("nan")
+    mean = sum(xs) / len(xs)
+    if op == "max":
+        return max(xs)
+    if op == "min":
+        return min(xs)
+    if op == "mean":
+        return mean
+    if op == "std":
+        return math.sqrt(sum((v - mean) ** 2 for v in xs) / len(xs))
+    if op == "npos":
+        return float(sum(v > 0 for v in xs))
+    if op == "trend":
+        rest = [v for v in vals[1:] if math.isfinite(v)]
+        return vals[0] - sum(rest) / len(rest) if rest and math.isfinite(vals[0]) else float("nan")
+    raise ValueError(f"unknown sequence op {op!r}")
 
 
 def derived_record(record: Mapping[str, Any], specs: Sequence[dict]) -> dict[str, Any]:
     """One application (mapping) with the derived values added; bad or missing inputs count as missing."""
     out = dict(record)
+    cache: dict[tuple, list[float]] = {}
     for sp in specs:
-        row = np.asarray([[_to_float(record.get(c)) for c in sp["cols"]]], dtype=float)
-        out[sp["name"]] = float(_seq_stat(sp["op"], row)[0])
+        key = tuple(sp["cols"])
+        if key not in cache:
+            cache[key] = [_to_float(record.get(c)) for c in key]
+        out[sp["name"]] = _seq_stat_one(sp["op"], cache[key])
     return out
 
 
