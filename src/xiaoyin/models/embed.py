@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -80,7 +81,7 @@ class EmbeddingCache:
         self._db.close()
 
 
-class _BaseEmbedder:
+class _BaseEmbedder(ABC):
     """Shared truncation, batching and caching; subclasses implement ``_encode_passages/_encode_query``."""
 
     name = "base"
@@ -100,11 +101,13 @@ class _BaseEmbedder:
         self.cache = EmbeddingCache(cache_dir / f"{self.name}.sqlite", self.name, self.dim)
         self._lock = threading.Lock()  # the engines are not documented as thread-safe
 
+    @abstractmethod
     def _encode_passages(self, texts: list[str]) -> np.ndarray:
-        raise NotImplementedError
+        """The model's vectors for passages (uncached)."""
 
+    @abstractmethod
     def _encode_query(self, text: str) -> np.ndarray:
-        raise NotImplementedError
+        """The model's vector for a query (uncached)."""
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """(n, dim) float32 unit vectors for ``texts`` (cached by content)."""
