@@ -132,3 +132,14 @@ def test_get_llm_from_settings(home: Path, monkeypatch: pytest.MonkeyPatch) -> N
     reset_settings()
     local = get_llm()
     assert isinstance(local, GGUFLLM) and local.n_ctx == 512
+
+
+def test_credentials_in_the_endpoint_never_reach_error_messages() -> None:
+    from xiaoyin.core.errors import ModelUnavailable
+    from xiaoyin.models.llm import OpenAICompatibleLLM
+
+    llm = OpenAICompatibleLLM("http://bank:s3cret@127.0.0.1:9/v1", "m", timeout_s=2)
+    with pytest.raises(ModelUnavailable) as exc:
+        llm.complete([{"role": "user", "content": "hi"}])
+    text = exc.value.message + str(exc.value.details)
+    assert "s3cret" not in text and "bank:" not in text and "127.0.0.1:9" in text

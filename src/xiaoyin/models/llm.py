@@ -92,6 +92,7 @@ class OpenAICompatibleLLM:
             base += "/v1"
         self.base_url = base
         self.url = f"{base}/chat/completions"
+        self.shown_url = _redact(self.url)  # what errors and stored answers may show
         self.model = model
         self.model_id = model
         self._defaults = (max_tokens, temperature)
@@ -110,7 +111,7 @@ class OpenAICompatibleLLM:
 
     def _fail(self, exc: Exception) -> ModelUnavailable:
         return ModelUnavailable(
-            f"LLM endpoint {self.url} unreachable: {type(exc).__name__}: {exc}", url=self.url
+            f"LLM endpoint {self.shown_url} unreachable: {type(exc).__name__}", url=self.shown_url
         )
 
     def _check(self, resp: httpx.Response) -> None:
@@ -121,8 +122,8 @@ class OpenAICompatibleLLM:
         except httpx.HTTPError:
             detail = ""
         raise ModelUnavailable(
-            f"LLM endpoint {self.url} answered HTTP {resp.status_code}: {detail}",
-            url=self.url,
+            f"LLM endpoint {self.shown_url} answered HTTP {resp.status_code}: {detail}",
+            url=self.shown_url,
             status=resp.status_code,
         )
 
@@ -138,7 +139,7 @@ class OpenAICompatibleLLM:
             content = resp.json()["choices"][0]["message"].get("content") or ""
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             raise ModelUnavailable(
-                f"LLM endpoint {self.url} returned an unexpected body: {resp.text[:200]}"
+                f"LLM endpoint {self.shown_url} returned an unexpected body: {resp.text[:200]}"
             ) from exc
         return _strip_think(content)
 
@@ -159,7 +160,7 @@ class OpenAICompatibleLLM:
                     except ValueError:
                         continue
                     if "error" in event:
-                        raise ModelUnavailable(f"LLM endpoint {self.url} stream error: {event['error']}")
+                        raise ModelUnavailable(f"LLM endpoint {self.shown_url} stream error: {event['error']}")
                     for choice in event.get("choices") or []:
                         text = (choice.get("delta") or {}).get("content")
                         if text:
@@ -315,3 +316,15 @@ def get_llm() -> LLM | None:
         _cache.clear()  # keep only the model of the configuration in force
         _cache[key] = llm
         return llm
+
+
+def _redact(url: str) -> str:
+    """``url`` without user name or password (they must never reach logs or stored answers)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        host = parts.hostname or ""
+        netloc = f"***@{host}" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return url
