@@ -24,8 +24,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    home = tmp_path_factory.mktemp("api-home")
+def api_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("api-home")
+
+
+@pytest.fixture(scope="module")
+def server(api_home: Path) -> Iterator[str]:
+    home = api_home
     port = _free_port()
     env = {**os.environ, "XIAOYIN_HOME": str(home), "XIAOYIN_INGEST__MAX_FILE_MB": "0.05",
            "XIAOYIN_CONFIG": str(home / "none.toml")}
@@ -110,7 +115,7 @@ def test_ask_streams_server_sent_events(client: httpx.Client, loaded: str) -> No
     assert events[-1][1]["id"]
 
 
-def test_uploads_are_checked(client: httpx.Client, loaded: str) -> None:
+def test_uploads_are_checked(client: httpx.Client, loaded: str, api_home: Path) -> None:
     big = b"a" * (80 * 1024)
     files = [("files", ("../../etc/passwd.md", "# 标题\n\n正文内容，测试上传文件名。".encode())),
              ("files", ("big.txt", big))]
@@ -128,6 +133,8 @@ def test_uploads_are_checked(client: httpx.Client, loaded: str) -> None:
     assert status["status"] == "done" and status["results"][0]["status"] == "indexed"
     docs = {d["name"] for d in client.get("/api/kb/policy/documents").json()}
     assert "passwd.md" in docs
+    # uploaded copies are removed once ingested: the database holds what was extracted
+    assert [p for p in (api_home / "uploads").rglob("*") if p.is_file()] == []
 
 
 def test_delete_document_over_http(client: httpx.Client, loaded: str) -> None:

@@ -156,9 +156,13 @@ async def upload_documents(
     names = [p.name for p in saved]
     tag_list = [t.strip() for t in tags.split(",") if t.strip()] if tags else None
     if wait:
-        report = await run_in_threadpool(service.ingest, name, saved, names=names, tags=tag_list, doc_date=doc_date)
+        try:
+            report = await run_in_threadpool(service.ingest, name, saved, names=names, tags=tag_list,
+                                             doc_date=doc_date)
+        finally:
+            service.remove_uploaded(saved)
         return {**report.to_dict(), "rejected": rejected}
-    job_id = service.start_ingest_job(name, saved, names=names, tags=tag_list, doc_date=doc_date)
+    job_id = service.start_ingest_job(name, saved, names=names, tags=tag_list, doc_date=doc_date, remove_files=True)
     return {"job_id": job_id, "accepted": names, "rejected": rejected}
 
 

@@ -682,9 +682,23 @@ class _JobObserver:
                 job.results = [*list(job.results or []), asdict(result)]
 
 
+def remove_uploaded(paths: Sequence[Path]) -> None:
+    """Delete ingested copies (uploads): the database holds what was extracted."""
+    for p in paths:
+        Path(p).unlink(missing_ok=True)
+        try:
+            Path(p).parent.rmdir()  # the per-upload folder, once empty
+        except OSError:
+            pass
+
+
 def start_ingest_job(kb: str, paths: Sequence[Path], names: Sequence[str] | None = None,
-                     tags: Sequence[str] | None = None, doc_date: date | None = None) -> str:
-    """Start ingesting in the background; poll :func:`get_ingest_job` for per-document status."""
+                     tags: Sequence[str] | None = None, doc_date: date | None = None,
+                     remove_files: bool = False) -> str:
+    """Start ingesting in the background; poll :func:`get_ingest_job` for per-document status.
+
+    ``remove_files`` deletes the files afterwards (uploaded copies).
+    """
     with session_scope() as s:
         kb_id = _get_kb(s, kb).id
         job = IngestJob(id=str(uuid.uuid4()), kb_id=kb_id, status="running", total=len(paths), done=0, results=[])
@@ -698,6 +712,9 @@ def start_ingest_job(kb: str, paths: Sequence[Path], names: Sequence[str] | None
         except Exception:
             log.exception("ingest job %s failed", job_id)
             status = "failed"
+        finally:
+            if remove_files:
+                remove_uploaded(paths)
         with session_scope() as s:
             job = s.get(IngestJob, job_id)
             if job is not None:
