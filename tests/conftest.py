@@ -15,13 +15,9 @@ PG_URL = os.environ.get("XIAOYIN_TEST_PG_URL")
 
 def _reset() -> None:
     from xiaoyin.core.settings import reset_settings
+    from xiaoyin.knowledge import service
 
-    try:
-        from xiaoyin.knowledge import service
-
-        service.close_indexes()
-    except ImportError:  # pragma: no cover - during partial builds
-        pass
+    service.close_indexes()
     reset_settings()
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from xiaoyin.core.db import session_scope, utcnow
 from xiaoyin.core.errors import AlreadyExists, DocumentError, InvalidInput, NotFound, XiaoyinError
+from xiaoyin.core.jsonutil import to_jsonable
 from xiaoyin.core.settings import get_settings
 from xiaoyin.knowledge import answer as answer_mod
 from xiaoyin.knowledge.chunk import chunk_document
@@ -900,21 +901,9 @@ def _store_answer(kb: str, question: str, history: list[dict] | None, result: an
         rec = AnswerRecord(id=str(uuid.uuid4()), kb_id=kb_id, question=question, history=list(history or []),
                            answer=result.answer, refused=result.refused, support=float(result.support),
                            citations=cits, model=result.model, prompt_version=result.prompt_version,
-                           meta=_jsonable(result.meta), user=user)
+                           meta=to_jsonable(result.meta), user=user)
         s.add(rec)
         return rec.id
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, float | int | str | bool) or obj is None:
-        return obj
-    if hasattr(obj, "item"):
-        return obj.item()
-    return str(obj)
 
 
 def _retrieve_for(kb: str, question: str, history: list[dict] | None, k: int | None, docs: Sequence[str] | None,
@@ -947,7 +936,7 @@ def ask(
     answer_id = _store_answer(kb, question, history, result, user) if store else None
     return AskResult(answer_id, question, result.answer, result.refused, float(result.support),
                      [asdict(c) for c in result.citations], result.model, result.prompt_version,
-                     _jsonable(result.meta))
+                     to_jsonable(result.meta))
 
 
 def ask_stream(
@@ -982,7 +971,7 @@ def ask_stream(
                     prompt_version=ev["prompt_version"], support=float(ev["support"]),
                     meta=dict(ev.get("meta") or {}))
                 ev = {**ev, "id": _store_answer(kb, question, history, result, user)}
-            yield _jsonable(ev)
+            yield to_jsonable(ev)
 
     return events()
 
@@ -1075,5 +1064,5 @@ def evaluate(
                           "embedder": (get_embedder().name if get_embedder() and mode != "bm25" else "none")}
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(_jsonable(report), ensure_ascii=False, indent=2), encoding="utf-8")
+        out.write_text(json.dumps(to_jsonable(report), ensure_ascii=False, indent=2), encoding="utf-8")
     return report

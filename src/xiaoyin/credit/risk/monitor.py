@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from xiaoyin.core.errors import InvalidInput
+from xiaoyin.core.jsonutil import to_jsonable
 from xiaoyin.credit.risk import metrics
 
 if TYPE_CHECKING:
@@ -59,19 +60,7 @@ class MonitorReport:
     score_summary: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
-
-
-def _jsonable(o: Any) -> Any:
-    if isinstance(o, dict):
-        return {str(k): _jsonable(v) for k, v in o.items()}
-    if isinstance(o, list | tuple):
-        return [_jsonable(v) for v in o]
-    if isinstance(o, np.generic):
-        o = o.item()
-    if isinstance(o, float) and not math.isfinite(o):
-        return None
-    return o
+        return to_jsonable(asdict(self))
 
 
 def _psi_counts(e: np.ndarray, a: np.ndarray) -> float:

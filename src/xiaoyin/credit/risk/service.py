@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import threading
 import time
 import uuid
@@ -18,10 +17,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from xiaoyin.core.db import session_scope, utcnow
 from xiaoyin.core.errors import InvalidInput, NotFound
+from xiaoyin.core.jsonutil import to_jsonable
 from xiaoyin.credit.risk import registry
 from xiaoyin.credit.risk.decide import Decision
 from xiaoyin.credit.risk.decide import decide as _decide
@@ -122,20 +120,6 @@ def _resolve(model: str | Path, application: Mapping[str, Any] | None = None,
     return m, name
 
 
-def _jsonable(o: Any) -> Any:
-    if isinstance(o, Mapping):
-        return {str(k): _jsonable(v) for k, v in o.items()}
-    if isinstance(o, list | tuple):
-        return [_jsonable(v) for v in o]
-    if isinstance(o, np.generic):
-        o = o.item()
-    if isinstance(o, float) and not math.isfinite(o):
-        return None
-    if o is None or isinstance(o, str | int | float | bool):
-        return o
-    return str(o)
-
-
 # ---------------------------------------------------------------- training
 
 
@@ -164,7 +148,7 @@ def train_early_warning(data_path: str | Path, target: str, out_dir: str | Path,
 
     m = train_behaviour(Path(data_path), target, out_dir=Path(out_dir), id_col=id_col, exclude=exclude,
                         kinds=kinds, budget=budget)
-    return {"out_dir": str(out_dir), "version": m.version, "kind": m.kind, **_jsonable(m.metrics)}
+    return {"out_dir": str(out_dir), "version": m.version, "kind": m.kind, **to_jsonable(m.metrics)}
 
 
 # ---------------------------------------------------------------- decisions
@@ -185,9 +169,9 @@ def decide(model_dir_or_registered_name: str | Path, application: Mapping[str, A
     with session_scope() as s:
         s.add(RiskDecision(
             id=d.id, model_name=name, model_version=d.model_version, segment=d.segment, policy=d.policy,
-            inputs=_jsonable(dict(application)), outcome=d.outcome, score=d.score, pd=d.pd,
+            inputs=to_jsonable(dict(application)), outcome=d.outcome, score=d.score, pd=d.pd,
             suggested_limit=d.suggested_limit, price_band=d.price_band, interest_rate=d.interest_rate,
-            reasons=_jsonable(d.reasons), rules_fired=_jsonable(d.rules_fired), latency_ms=d.latency_ms,
+            reasons=to_jsonable(d.reasons), rules_fired=to_jsonable(d.rules_fired), latency_ms=d.latency_ms,
             user=user, created_at=utcnow(),
         ))
     return d
@@ -305,7 +289,7 @@ def triage(model_dir: str | Path, data_path: str | Path, budget: float = 0.4, ou
     model, _ = _resolve(model_dir)
     df = load_table(Path(data_path))
     rep = _triage(model, df, budget=budget, target=target, id_col=id_col, catch_rate=catch_rate)
-    out = _jsonable(rep.to_dict())
+    out = to_jsonable(rep.to_dict())
     if out_path:
         out_path = Path(out_path)
         out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -318,4 +302,4 @@ def to_json(obj: Any) -> str:
     """JSON text of a service result (Decision or dict), Chinese kept readable."""
     if isinstance(obj, Decision):
         obj = obj.to_dict()
-    return json.dumps(_jsonable(obj), ensure_ascii=False, indent=1)
+    return json.dumps(to_jsonable(obj), ensure_ascii=False, indent=1)

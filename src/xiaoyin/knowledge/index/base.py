@@ -41,6 +41,7 @@ class SearchIndex(Protocol):
         filters: SearchFilters | None = None,
         fusion: Fusion | None = None,
         weights: tuple[float, float] | None = None,
+        candidates: int | None = None,
     ) -> list[Hit]: ...
 
     def count(self) -> int: ...
@@ -74,11 +75,14 @@ def check_add(chunks: Sequence[IndexChunk], vectors: np.ndarray | None, dim: int
     return v
 
 
-def check_search(k: int, mode: str) -> None:
+def check_search(k: int, mode: str, query_vector: np.ndarray | None) -> None:
+    """The argument checks every backend's ``search`` starts with."""
     if mode not in MODES:
         raise InvalidInput(f"unknown search mode {mode!r} (bm25, dense or hybrid)")
     if k < 1:
         raise InvalidInput("k must be at least 1")
+    if mode == "dense" and query_vector is None:
+        raise InvalidInput("dense search needs a query vector (no embedder configured?)")
 
 
 def date_int(d: date | None) -> int:

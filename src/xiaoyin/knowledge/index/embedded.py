@@ -266,9 +266,7 @@ class EmbeddedIndex:
         candidates: int | None = None,
     ) -> list[Hit]:
         """Top ``k`` chunks for ``query``; filters are applied before ranking."""
-        check_search(k, mode)
-        if mode == "dense" and query_vector is None:
-            raise InvalidInput("dense search needs a query vector (no embedder configured?)")
+        check_search(k, mode, query_vector)
         self._refresh()
         if not self.ids:
             return []

@@ -218,9 +218,7 @@ class MilvusIndex:
         candidates: int | None = None,
     ) -> list[Hit]:
         """Top ``k`` chunks; filters become a Milvus expression applied inside the search."""
-        check_search(k, mode)
-        if mode == "dense" and query_vector is None:
-            raise InvalidInput("dense search needs a query vector (no embedder configured?)")
+        check_search(k, mode, query_vector)
         n_cand = min(max(k, candidates or get_settings().retrieval.candidates), 16384)
         expr = filter_expr(filters)
         terms = encode_terms(zh.tokenize(query))
