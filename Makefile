@@ -5,7 +5,11 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-stamp
 export XIAOYIN_HOME ?= .xiaoyin
 
-.PHONY: install demo serve test lint bench lock clean
+.PHONY: install fonts demo serve test lint bench lock clean
+
+# A TrueType CJK font for generated credit documents (Debian fonts-wqy-microhei; reportlab cannot
+# use the OpenType Noto CJK fonts). Installed with apt-get when missing.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
 $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -15,7 +19,15 @@ $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+install: fonts $(STAMP)
+
+fonts:
+	@if [ -f $(CJK_FONT) ]; then exit 0; fi; \
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	if command -v apt-get >/dev/null; then \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null; }; \
+	else echo "请安装 TrueType 中文字体 / install a TrueType CJK font (Debian: fonts-wqy-microhei) or set XIAOYIN_DOCS__FONT_PATH"; exit 1; fi
 
 ## Load the demo knowledge base and serve the platform on http://127.0.0.1:8000
 demo: install

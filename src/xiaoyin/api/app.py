@@ -14,8 +14,8 @@ log = logging.getLogger(__name__)
 
 
 def create_app() -> FastAPI:
-    """Build the API: ``/api/health``, ``/api/kb/...``, ``/api/answers/...``."""
-    from xiaoyin.api import kb, risk
+    """Build the API: ``/api/health``, ``/api/kb/...``, ``/api/risk/...``, ``/api/docs/...``, ``/api/ledger/...``."""
+    from xiaoyin.api import docs, kb, ledger, risk
 
     app = FastAPI(title="小银 xiaoyin", version=__version__,
                   description="Self-hosted LLM platform for small and medium banks.")
@@ -33,4 +33,6 @@ def create_app() -> FastAPI:
 
     app.include_router(kb.router)
     app.include_router(risk.router)
+    app.include_router(docs.router)
+    app.include_router(ledger.router)
     return app

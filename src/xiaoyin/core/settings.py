@@ -86,6 +86,29 @@ class IngestSettings(BaseModel):
     ocr_dpi: int = 200
 
 
+class LedgerSettings(BaseModel):
+    """The tamper-evident evidence ledger (RFC 9162 Merkle log in the database)."""
+
+    hash: Literal["sha256", "sm3"] = Field("sha256", description="hash of new logs (SM3 = GB/T 32905)")
+    key_path: Path | None = Field(None, description="Ed25519 signing key (PEM); default under home/ledger")
+    anchor: Literal["file", "command", "none"] = Field("file", description="where signed tree heads go")
+    anchor_path: Path | None = Field(None, description="file anchor: JSON-lines file; default home/ledger")
+    anchor_command: str | None = Field(
+        None, description="command anchor: run with the signed tree head as JSON on stdin (e.g. a FISCO "
+        "BCOS or ChainMaker client script)"
+    )
+
+
+class DocsSettings(BaseModel):
+    """Credit documents: extraction and trade-background verification."""
+
+    rules_path: Path | None = Field(None, description="red-flag rule set (YAML); default: the bundled one")
+    font_path: Path | None = Field(None, description="TrueType CJK font for generated documents")
+    ocr_dpi: int = Field(200, description="rendering resolution for scanned PDF pages")
+    max_file_mb: float = 50.0
+    llm_fill: bool = Field(True, description="ask the configured LLM for fields the rules missed")
+
+
 class Settings(BaseSettings):
     """The platform's settings; see module docstring for the sources."""
 
@@ -106,6 +129,8 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     ingest: IngestSettings = IngestSettings()
+    ledger: LedgerSettings = LedgerSettings()
+    docs: DocsSettings = DocsSettings()
 
     @classmethod
     def settings_customise_sources(

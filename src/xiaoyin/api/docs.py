@@ -1,0 +1,72 @@
+"""Credit-document routes: extract elements, verify an application's trade background."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+
+from xiaoyin.core.errors import InvalidInput
+from xiaoyin.core.settings import get_settings
+from xiaoyin.credit.documents import service as docs
+
+router = APIRouter(prefix="/api/docs", tags=["credit documents"])
+MAX_FILES = 50
+
+
+async def _read_uploads(files: list[UploadFile]) -> list[tuple[str, bytes]]:
+    """Read uploads with a size limit; an oversized file is rejected with its name."""
+    if len(files) > MAX_FILES:
+        raise InvalidInput(f"一次最多上传 {MAX_FILES} 个文件 / at most {MAX_FILES} files per request")
+    max_bytes = int(get_settings().docs.max_file_mb * 1024 * 1024)
+    out = []
+    for up in files:
+        data = await up.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise InvalidInput(f"文件过大：{up.filename} 超过 {get_settings().docs.max_file_mb:g} MB")
+        out.append((up.filename or "", data))
+    return out
+
+
+@router.post("/extract")
+async def extract(files: list[UploadFile] = File(..., description="documents (PDF, XML, images)"),
+                  use_llm: bool | None = Query(None, description="let a configured LLM fill missing fields")) -> Any:
+    """Extract and validate each file; a bad file gets its own error and the others go on."""
+    uploads = await _read_uploads(files)
+    results = []
+    for name, data in uploads:
+        doc = await run_in_threadpool(docs.extract_upload, data, name, use_llm=use_llm)
+        results.append(doc.model_dump(mode="json"))
+    return {"documents": results}
+
+
+@router.post("/applications")
+async def verify(files: list[UploadFile] = File(..., description="the application's documents"),
+                 application: str = Form(..., description="application.json content", max_length=20000),
+                 user: str | None = Form(None, max_length=100)) -> Any:
+    """Verify one financing application (stored, appended to the evidence ledger)."""
+    try:
+        meta = docs.ApplicationMeta.model_validate(json.loads(application))
+    except (json.JSONDecodeError, ValidationError) as exc:
+        raise InvalidInput(f"application 字段不是合法的申请信息：{exc}") from exc
+    uploads = await _read_uploads(files)
+    report = await run_in_threadpool(docs.verify_package, meta, uploads, user=user)
+    return report.model_dump(mode="json")
+
+
+@router.get("/applications")
+def list_applications(limit: int = Query(100, ge=1, le=1000)) -> Any:
+    return [a.model_dump(mode="json") for a in docs.list_applications(limit)]
+
+
+@router.get("/applications/{application_no}")
+def get_application(application_no: str, version: int | None = Query(None, ge=1)) -> Any:
+    return docs.get_application(application_no, version).model_dump(mode="json")
+
+
+@router.get("/rules")
+def rules() -> Any:
+    return docs.get_rules().model_dump(mode="json")

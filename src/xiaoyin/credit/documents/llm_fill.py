@@ -1,0 +1,189 @@
+"""Optional third layer: ask the configured LLM for fields the rules left empty, and ground its answers.
+
+The model sees the document text and a JSON schema listing ONLY the missing fields. A value is
+accepted only when, after normalisation, it occurs in the source text AND it passes the field's
+parser; it then gets provenance ``source="llm"`` with the page and span where it was found.
+Everything else becomes a :class:`Suggestion` with the reason. The LLM never overrides a value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from .layout.fields import (
+    compact,
+    parse_amount,
+    parse_code,
+    parse_date,
+    parse_decimal,
+    parse_percent,
+    parse_text,
+)
+from .layout.record import Record
+from .layout.segments import DocLayout
+from .schemas import Provenance, Suggestion
+
+MAX_TEXT_CHARS = 6000
+
+FIELD_HINTS: dict[str, str] = {
+    "number": "编号/号码", "code": "发票代码", "issue_date": "开票日期 YYYY-MM-DD", "sign_date": "签订日期 YYYY-MM-DD",
+    "date": "日期 YYYY-MM-DD", "check_code": "校验码 (20位数字)", "serial": "回单编号",
+    "total_amount": "合计金额 (数字)", "total_tax": "合计税额 (数字)", "total_with_tax": "价税合计小写 (数字)",
+    "amount": "金额 (数字)", "annual_rate": "年利率, 如 4.35%", "start_date": "起始日期", "end_date": "到期日期",
+    "purpose": "用途", "trade_contract_number": "对应贸易合同编号", "contract_number": "合同编号",
+    "warehouse": "仓库", "delivery_place": "交货地点", "payment_terms": "付款方式", "delivery_date": "交货期限",
+    "drawer": "开票人", "remarks": "备注", "title": "标题",
+}
+
+
+def field_kind(path: str) -> str:
+    """How a field is parsed: date | amount | rate | decimal | code | text."""
+    last = path.rsplit(".", 1)[-1]
+    if last in ("issue_date", "sign_date", "date", "start_date", "end_date", "delivery_date"):
+        return "date"
+    if last in ("total_amount", "total_tax", "total_with_tax", "amount", "tax", "unit_price"):
+        return "amount"
+    if last in ("annual_rate", "tax_rate"):
+        return "rate"
+    if last == "quantity":
+        return "decimal"
+    if last in ("number", "code", "check_code", "serial", "tax_id", "account", "trade_contract_number",
+                "contract_number"):
+        return "code"
+    return "text"
+
+
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "date": parse_date, "amount": parse_amount, "rate": parse_percent, "decimal": parse_decimal,
+    "code": parse_code, "text": parse_text,
+}
+
+
+def _variants(kind: str, value: Any) -> list[str]:
+    """Printed forms a parsed value may take in the source text (compact, normalised)."""
+    if kind == "date" and isinstance(value, dt.date):
+        return [f"{value.year}年{value.month:02d}月{value.day:02d}日", f"{value.year}年{value.month}月{value.day}日",
+                value.isoformat(), f"{value.year}/{value.month}/{value.day}", f"{value:%Y.%m.%d}", f"{value:%Y%m%d}"]
+    if kind in ("amount", "decimal") and isinstance(value, Decimal):
+        q = f"{value:.2f}" if kind == "amount" else format(value.normalize(), "f")
+        return [q, f"{value:,.2f}" if kind == "amount" else q, format(value, "f")]
+    if kind == "rate" and isinstance(value, Decimal):
+        pct = (value * 100).normalize()
+        return [f"{format(pct, 'f')}%"]
+    return [compact(str(value))]
+
+
+def _locate(layout: DocLayout, needle: str, bounded: bool = False) -> tuple[int, int, int] | None:
+    """(page, start, end) of ``needle`` in the page texts, comparing with whitespace removed."""
+    if not needle:
+        return None
+    for page in layout.pages:
+        norm_chars: list[str] = []
+        index: list[int] = []
+        for i, ch in enumerate(page.text):
+            c = compact(ch)
+            if c:
+                norm_chars.append(c)
+                index.append(i)
+        hay = "".join(norm_chars)
+        pat = re.escape(needle)
+        if bounded:  # a number must not be part of a longer number
+            pat = r"(?<![\d.,])" + pat + r"(?![\d]|[.,]\d)"
+        m = re.search(pat, hay)
+        if m:
+            return page.number, index[m.start()], index[m.end() - 1] + 1
+    return None
+
+
+def ground(layout: DocLayout, path: str, raw: Any) -> tuple[Any, Provenance | None, str]:
+    """(parsed value, provenance, reason): provenance is None when the value is not accepted."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, None, "empty"
+    kind = field_kind(path)
+    value = PARSERS[kind](str(raw))
+    if value is None:
+        return raw, None, f"无法解析为{kind} / does not parse as {kind}"
+    for needle in dict.fromkeys([compact(str(raw)), *_variants(kind, value)]):
+        loc = _locate(layout, needle, bounded=kind != "text")
+        if loc is None:
+            continue
+        if PARSERS[kind](needle) != value and kind != "text":
+            continue
+        page_no, s, e = loc
+        page = next(p for p in layout.pages if p.number == page_no)
+        return value, Provenance(source="llm", page=page_no, span=(s, e), bbox=page.bbox_of(s, e),
+                                 text=page.text[s:e]), ""
+    return value, None, "原文中找不到该值 / value not found in the source text"
+
+
+def _schema(fields: list[str]) -> dict[str, Any]:
+    props = {}
+    for f in fields:
+        kind = field_kind(f)
+        props[f] = {"type": ["string", "null"], "description": FIELD_HINTS.get(f.rsplit(".", 1)[-1], f) + f" ({kind})"}
+    return {"type": "object", "properties": props, "additionalProperties": False}
+
+
+def _parse_json(text: str) -> dict[str, Any]:
+    text = re.sub(r"^```(?:json)?|```$", "", text.strip(), flags=re.M).strip()
+    m = re.search(r"\{.*\}", text, re.S)
+    if not m:
+        return {}
+    try:
+        obj = json.loads(m.group(0))
+    except ValueError:
+        return {}
+    return obj if isinstance(obj, dict) else {}
+
+
+def fill_missing(rec: Record, layout: DocLayout, missing: list[str], llm: Any) -> list[Suggestion]:
+    """Ask ``llm`` for the ``missing`` fields; set grounded values on ``rec``; return the rest as suggestions."""
+    fields = [f for f in missing if not f.startswith("lines")]
+    if not fields:
+        return []
+    schema = json.dumps(_schema(fields), ensure_ascii=False)
+    wanted = "\n".join(f"- {f}: {FIELD_HINTS.get(f.rsplit('.', 1)[-1], f)}" for f in fields)
+    template = json.dumps(dict.fromkeys(fields), ensure_ascii=False)
+    messages = [
+        {"role": "system", "content": "你是单据信息抽取助手。只输出一个 JSON 对象，不要解释。值必须逐字摘自原文；原文没有的字段填 null。"},
+        {"role": "user", "content": (
+            f"单据原文：\n{layout.text[:MAX_TEXT_CHARS]}\n\n请从原文中找出以下字段：\n{wanted}\n"
+            f"字段的 JSON schema：{schema}\n按此模板输出 JSON：{template}"
+        )},
+    ]
+    try:
+        reply = llm.complete(messages, max_tokens=256, temperature=0.0)
+    except Exception as e:  # the LLM is optional: a failure only loses suggestions
+        return [Suggestion(field="*", value=None, reason=f"LLM 调用失败 / LLM failed: {type(e).__name__}")]
+    answer = _parse_json(reply)
+    if not answer:
+        return [Suggestion(field="*", value=reply[:200], reason="LLM 未返回 JSON 对象 / reply is not a JSON object")]
+    suggestions: list[Suggestion] = []
+    for f in fields:
+        if f not in answer:
+            continue
+        value, prov, reason = ground(layout, f, answer[f])
+        if value is None:
+            continue
+        if prov is not None and rec.set(f, value, prov):
+            continue
+        suggestions.append(Suggestion(field=f, value=_jsonable(value), reason=reason or "未采用 / not accepted"))
+    for k, v in answer.items():
+        if k not in fields and v not in (None, ""):
+            suggestions.append(Suggestion(field=str(k), value=_jsonable(v), reason="未请求的字段 / field not asked for"))
+    return suggestions
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return str(v)
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, str | int | float | bool) or v is None:
+        return v
+    return str(v)

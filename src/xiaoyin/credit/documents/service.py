@@ -1,0 +1,365 @@
+"""Credit-documents services: extract and validate documents, verify an application's trade
+background, and record each verified package in the evidence ledger.
+
+These typed functions are what the CLI, the REST API and (later) agent tools call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from xiaoyin.core.db import session_scope
+from xiaoyin.core.errors import InvalidInput, NotFound
+from xiaoyin.core.jsonutil import to_jsonable
+from xiaoyin.core.ledger import service as ledger
+from xiaoyin.credit.documents.extract import extract_bytes
+from xiaoyin.credit.documents.rules import RuleSet, load_rules
+from xiaoyin.credit.documents.schemas import ExtractedDocument, Finding, Party, Severity, VatInvoice
+from xiaoyin.credit.documents.store import DocApplication, DocDocument, InvoiceUsage, TradeEdgeRow
+from xiaoyin.credit.documents.trade import (
+    APP_NO,
+    ApplicationMeta,
+    TradeContext,
+    TradeEdge,
+    invoice_key,
+    run_rules,
+    trade_edges,
+)
+from xiaoyin.credit.documents.validators import validate_document
+
+LEDGER_LOG = "credit-documents"
+DOCUMENT_SUFFIXES = {".pdf", ".xml", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
+META_FILE = "application.json"
+Verdict = Literal["pass", "review", "fail"]
+Observer = Callable[[str, int, int], None]  # (file name, done, total)
+
+
+class LedgerRef(BaseModel):
+    log: str
+    seq: int
+    leaf_hash: str
+    tree_size: int
+    root_hash: str
+
+
+class VerificationReport(BaseModel):
+    """The outcome of verifying one financing application's document package."""
+
+    application_no: str
+    version: int
+    created: bool = Field(description="False when the same package was verified before (nothing new stored)")
+    verdict: Verdict
+    package_sha256: str
+    borrower: Party
+    financing_date: str | None = None
+    findings: list[Finding] = Field(description="trade-background red flags (the rule set's findings)")
+    documents: list[ExtractedDocument]
+    ledger: LedgerRef | None = None
+    rules_source: str = ""
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        return self.findings + [f for d in self.documents for f in d.findings]
+
+
+class ApplicationSummary(BaseModel):
+    application_no: str
+    version: int
+    verdict: Verdict
+    borrower: str | None
+    documents: int
+    red_flags: list[str]
+    created_at: str
+
+
+# ---------------------------------------------------------------- extraction
+
+
+def _validated(doc: ExtractedDocument) -> ExtractedDocument:
+    if doc.data is not None:
+        doc.findings += validate_document(doc)
+    return doc
+
+
+def extract_upload(data: bytes, filename: str, *, use_llm: bool | None = None) -> ExtractedDocument:
+    """Extract and validate one uploaded file (never raises for a bad file: see ``error``/findings)."""
+    return _validated(extract_bytes(data, _safe_name(filename), use_llm=use_llm))
+
+
+def extract_files(paths: Sequence[str | Path], *, use_llm: bool | None = None,
+                  observer: Observer | None = None) -> list[ExtractedDocument]:
+    """Extract and validate files one by one; a bad file fails alone and the batch goes on."""
+    out = []
+    for i, p in enumerate(paths):
+        path = Path(p)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            doc = ExtractedDocument(file=path.name, sha256="", error=f"无法读取文件：{exc.strerror or exc}")
+            doc.findings.append(Finding(rule_id="input.unreadable", severity=Severity.error, message=doc.error,
+                                        documents=[path.name]))
+        else:
+            doc = extract_upload(data, path.name, use_llm=use_llm)
+        out.append(doc)
+        if observer:
+            observer(path.name, i + 1, len(paths))
+    return out
+
+
+# ---------------------------------------------------------------- verification
+
+
+def _safe_name(name: str) -> str:
+    name = Path(name.replace("\\", "/")).name.strip()
+    if not name or name in (".", ".."):
+        raise InvalidInput("文件名为空")
+    return name[:255]
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    """Two uploads with one name are both kept: the second as ``name (2).ext``."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{stem} ({n}){suffix}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def verdict_of(findings: Iterable[Finding]) -> Verdict:
+    worst = max((f.severity.rank for f in findings if f.severity != Severity.info), default=-1)
+    return "fail" if worst >= Severity.error.rank else "review" if worst >= 0 else "pass"
+
+
+def read_application_dir(directory: str | Path) -> tuple[ApplicationMeta | None, list[tuple[str, bytes]]]:
+    """``application.json`` (optional) and the document files of an application directory."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise NotFound(f"申请目录不存在：{root}")
+    meta = None
+    meta_path = root / META_FILE
+    if meta_path.exists():
+        try:
+            meta = ApplicationMeta.model_validate(json.loads(meta_path.read_text(encoding="utf-8")))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"{META_FILE} 不是合法的 JSON：{exc}") from exc
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise InvalidInput(f"{META_FILE} 字段 {'.'.join(map(str, err['loc']))} 有误：{err['msg']}") from exc
+    files = []
+    for p in sorted(root.iterdir()):
+        if p.is_file() and p.name != META_FILE and not p.name.startswith("."):
+            files.append((p.name, p.read_bytes()))
+    return meta, files
+
+
+def verify_application(directory: str | Path, *, application_no: str | None = None, user: str | None = None,
+                       rules_path: str | Path | None = None, use_llm: bool | None = None,
+                       observer: Observer | None = None) -> VerificationReport:
+    """Verify an application directory (``application.json`` + documents); see :func:`verify_package`."""
+    meta, files = read_application_dir(directory)
+    if meta is None:
+        no = application_no or re.sub(r"[^\w.\-\u4e00-\u9fff]", "_", Path(directory).resolve().name)[:64]
+        meta = ApplicationMeta(application_no=no)
+    elif application_no:
+        meta = meta.model_copy(update={"application_no": application_no})
+    return verify_package(meta, files, user=user, rules_path=rules_path, use_llm=use_llm, observer=observer)
+
+
+def verify_package(meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], *, user: str | None = None,
+                   rules_path: str | Path | None = None, use_llm: bool | None = None,
+                   observer: Observer | None = None) -> VerificationReport:
+    """Extract, validate and cross-check one application's documents, store them and append the
+    package to the evidence ledger.
+
+    Idempotent: the same package (same files, same meta) returns the stored report. A changed
+    package is stored as a new version; earlier versions are kept.
+    """
+    if not re.match(APP_NO, meta.application_no):
+        raise InvalidInput(f"申请编号不合法：{meta.application_no!r}")
+    if not files:
+        raise InvalidInput("申请中没有任何文件")
+    ruleset = load_rules(rules_path)
+    docs: list[ExtractedDocument] = []
+    seen: dict[str, str] = {}
+    names: set[str] = set()
+    for i, (name, data) in enumerate(files):
+        name = _unique_name(_safe_name(name), names)
+        sha = hashlib.sha256(data).hexdigest()
+        if sha in seen:
+            docs.append(ExtractedDocument(file=name, sha256=sha, findings=[Finding(
+                rule_id="input.duplicate_upload", severity=Severity.warning,
+                message=f"文件 {name} 与 {seen[sha]} 内容完全相同，只按一份处理。", documents=[name, seen[sha]])]))
+        else:
+            seen[sha] = name
+            docs.append(extract_upload(data, name, use_llm=use_llm))
+        if observer:
+            observer(name, i + 1, len(files))
+    package_sha = _package_hash(meta, docs)
+    for attempt in range(3):
+        try:
+            return _store(meta, docs, ruleset, package_sha, user)
+        except IntegrityError:  # another verification registered the same invoice meanwhile: re-check
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _package_hash(meta: ApplicationMeta, docs: list[ExtractedDocument]) -> str:
+    items = sorted((d.sha256, d.file) for d in docs)
+    blob = json.dumps({"meta": to_jsonable(meta.model_dump(mode="json")), "files": items},
+                      sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class _DbHistory:
+    def __init__(self, s: Session, application_no: str) -> None:
+        self.s, self.no = s, application_no
+
+    def invoice_owner(self, key: str) -> str | None:
+        return self.s.scalar(select(InvoiceUsage.application_no).where(InvoiceUsage.invoice_key == key))
+
+    def edges(self) -> list[TradeEdge]:
+        rows = self.s.scalars(select(TradeEdgeRow).where(TradeEdgeRow.application_no != self.no))
+        return [TradeEdge(r.seller_key, r.seller_name, r.buyer_key, r.buyer_name, r.application_no, r.sign_date)
+                for r in rows]
+
+
+def _latest(s: Session, application_no: str) -> DocApplication | None:
+    return s.scalar(select(DocApplication).where(DocApplication.application_no == application_no)
+                    .order_by(DocApplication.version.desc()).limit(1))
+
+
+def _store(meta: ApplicationMeta, docs: list[ExtractedDocument], ruleset: RuleSet, package_sha: str,
+           user: str | None) -> VerificationReport:
+    with session_scope() as s:
+        prev = _latest(s, meta.application_no)
+        if prev is not None and prev.package_sha256 == package_sha:
+            return _report(s, prev, created=False)
+        ctx = TradeContext(meta=meta, documents=[d for d in docs if d.data is not None],
+                           history=_DbHistory(s, meta.application_no))
+        findings = run_rules(ctx, ruleset)
+        verdict = verdict_of(findings + [f for d in docs for f in d.findings])
+        borrower = ctx.borrower
+        app = DocApplication(
+            application_no=meta.application_no, version=(prev.version + 1) if prev else 1,
+            borrower_name=borrower.name, borrower_tax_id=borrower.tax_id, financing_date=ctx.financing_date,
+            meta=meta.model_dump(mode="json"), package_sha256=package_sha, verdict=verdict,
+            findings=[f.model_dump(mode="json") for f in findings], rules_source=ruleset.source,
+            created_by=user,
+        )
+        s.add(app)
+        s.flush()
+        for d in docs:
+            s.add(DocDocument(application_id=app.id, file_name=d.file, sha256=d.sha256, doc_type=d.doc_type,
+                              input_kind=d.input_kind, extracted=d.model_dump(mode="json")))
+        for _, inv in ctx.invoices:
+            key = invoice_key(inv)
+            if key and inv.status == "normal" and ctx.history.invoice_owner(key) is None:
+                s.add(InvoiceUsage(invoice_key=key, application_no=meta.application_no,
+                                   seller_tax_id=inv.seller.tax_id, issue_date=inv.issue_date,
+                                   total_with_tax=None if inv.total_with_tax is None else str(inv.total_with_tax)))
+        s.execute(delete(TradeEdgeRow).where(TradeEdgeRow.application_no == meta.application_no))
+        for e in trade_edges(ctx):
+            s.add(TradeEdgeRow(application_no=e.application_no, seller_key=e.seller_key[:255],
+                               seller_name=e.seller_name, buyer_key=e.buyer_key[:255], buyer_name=e.buyer_name,
+                               sign_date=e.sign_date))
+        s.flush()
+        receipt = ledger.append(LEDGER_LOG, _ledger_payload(app, docs, findings), kind="document_package",
+                                ref=meta.application_no, session=s)
+        app.ledger_log, app.ledger_seq = LEDGER_LOG, receipt.seq
+        s.flush()
+        return _report(s, app, created=True)
+
+
+def _ledger_payload(app: DocApplication, docs: list[ExtractedDocument], findings: list[Finding]) -> dict:
+    """The leaf: canonical JSON of the extracted fields plus each file's hash."""
+    return {
+        "type": "credit.document_package",
+        "application_no": app.application_no,
+        "version": app.version,
+        "package_sha256": app.package_sha256,
+        "verdict": app.verdict,
+        "documents": [{"file": d.file, "sha256": d.sha256, "doc_type": d.doc_type, "input_kind": d.input_kind,
+                       "fields": None if d.data is None else d.data.model_dump(mode="json"),
+                       "findings": sorted(f.rule_id for f in d.findings)} for d in docs],
+        "findings": [{"rule_id": f.rule_id, "severity": f.severity.value, "documents": f.documents}
+                     for f in findings],
+    }
+
+
+def _report(s: Session, app: DocApplication, *, created: bool) -> VerificationReport:
+    rows = s.scalars(select(DocDocument).where(DocDocument.application_id == app.id).order_by(DocDocument.id))
+    docs = [ExtractedDocument.model_validate(r.extracted) for r in rows]
+    ref = None
+    if app.ledger_seq is not None and app.ledger_log:
+        entry = ledger.get_entry(app.ledger_log, app.ledger_seq, session=s)
+        try:  # the signed tree head written by this append
+            head = ledger.tree_head(app.ledger_log, app.ledger_seq + 1, session=s)
+        except NotFound:
+            head = ledger.tree_head(app.ledger_log, session=s)
+        ref = LedgerRef(log=app.ledger_log, seq=app.ledger_seq, leaf_hash=entry.leaf_hash,
+                        tree_size=head.tree_size, root_hash=head.root_hash)
+    return VerificationReport(
+        application_no=app.application_no, version=app.version, created=created, verdict=app.verdict,
+        package_sha256=app.package_sha256,
+        borrower=Party(name=app.borrower_name, tax_id=app.borrower_tax_id),
+        financing_date=app.financing_date.isoformat() if app.financing_date else None,
+        findings=[Finding.model_validate(f) for f in app.findings], documents=docs, ledger=ref,
+        rules_source=app.rules_source,
+    )
+
+
+def get_application(application_no: str, version: int | None = None) -> VerificationReport:
+    """A stored verification report (the latest version unless one is named)."""
+    with session_scope() as s:
+        q = select(DocApplication).where(DocApplication.application_no == application_no)
+        app = s.scalar(q.where(DocApplication.version == version) if version else
+                       q.order_by(DocApplication.version.desc()).limit(1))
+        if app is None:
+            raise NotFound(f"融资申请 {application_no}" + (f" 第 {version} 版" if version else "") + " 不存在")
+        return _report(s, app, created=False)
+
+
+def list_applications(limit: int = 100) -> list[ApplicationSummary]:
+    """The latest version of each stored application, newest first."""
+    with session_scope() as s:
+        latest = (select(DocApplication.application_no, func.max(DocApplication.version).label("v"))
+                  .group_by(DocApplication.application_no).subquery())
+        apps = s.scalars(select(DocApplication).join(
+            latest, (DocApplication.application_no == latest.c.application_no) & (DocApplication.version == latest.c.v))
+            .order_by(DocApplication.id.desc()).limit(limit)).all()
+        counts = dict(s.execute(select(DocDocument.application_id, func.count()).where(
+            DocDocument.application_id.in_([a.id for a in apps])).group_by(DocDocument.application_id)).all())
+        return [ApplicationSummary(
+            application_no=a.application_no, version=a.version, verdict=a.verdict, borrower=a.borrower_name,
+            documents=counts.get(a.id, 0), red_flags=sorted({f["rule_id"] for f in a.findings}),
+            created_at=a.created_at.isoformat(timespec="seconds")) for a in apps]
+
+
+def get_rules(path: str | Path | None = None) -> RuleSet:
+    """The active red-flag rule set (validated)."""
+    return load_rules(path)
+
+
+def invoices_of(report: VerificationReport) -> list[VatInvoice]:
+    return [d.data for d in report.documents if isinstance(d.data, VatInvoice)]
+
+
+def generate_samples(out: str | Path, *, applications: int = 12, seed: int = 7,
+                     kinds: Sequence[str] = ("text", "xml", "scan")) -> dict:
+    """Write a synthetic corpus of applications with ground truth and planted red flags."""
+    from xiaoyin.credit.documents.synth.corpus import generate_corpus
+
+    manifest = generate_corpus(Path(out), applications=applications, seed=seed, kinds=tuple(kinds))
+    return to_jsonable(manifest.model_dump(mode="json") if hasattr(manifest, "model_dump") else manifest)

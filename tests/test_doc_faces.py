@@ -1,0 +1,145 @@
+"""Credit-document and ledger faces: ``xiaoyin docs``/``xiaoyin ledger`` commands and the
+``/api/docs`` and ``/api/ledger`` routes, over generated documents, a real database and a real server."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.test_api import _free_port
+from xiaoyin.core.ledger.service import (
+    ConsistencyProof,
+    InclusionProof,
+    SignedTreeHead,
+    verify_consistency_proof,
+    verify_inclusion_proof,
+    verify_sth_signature,
+)
+
+CLI = str(Path(sys.executable).with_name("xiaoyin"))
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    home = tmp_path_factory.mktemp("docs-home")
+    e = {**os.environ, "XIAOYIN_HOME": str(home), "XIAOYIN_CONFIG": str(home / "none.toml"), "COLUMNS": "200"}
+    e.pop("XIAOYIN_DATABASE_URL", None)
+    return e
+
+
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def corpus(env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("docs-corpus")
+    r = _run(env, "docs", "synth", "--out", str(out), "--applications", "4", "--seed", "11", "--kinds", "text,xml")
+    assert r.returncode == 0, r.stderr
+    assert len(json.loads(r.stdout)["applications"]) == 4
+    return out
+
+
+def test_cli_extract_verify_and_ledger(env: dict[str, str], corpus: Path, tmp_path: Path) -> None:
+    apps = sorted((corpus / "apps").iterdir())
+    files = sorted(apps[0].glob("*.pdf"))[:3] + sorted(apps[0].glob("*.xml"))[:1]
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"%PDF-1.4 broken")
+    r = _run(env, "docs", "extract", *map(str, files), str(bad), "--json")
+    assert r.returncode == 0, r.stderr
+    docs = json.loads(r.stdout)
+    assert [d["file"] for d in docs] == [f.name for f in files] + ["bad.pdf"]
+    assert all(d["data"] for d in docs[:-1]) and docs[-1]["error"]
+    r = _run(env, "docs", "extract", str(files[0]))  # human-readable; a failed file gives exit code 1
+    assert r.returncode == 0 and files[0].name in r.stdout
+    assert _run(env, "docs", "extract", str(bad)).returncode == 1
+
+    for app in apps:
+        r = _run(env, "docs", "verify", "--application", str(app), "--json")
+        assert r.returncode == 0, r.stderr
+        rep = json.loads(r.stdout)
+        assert rep["application_no"] == app.name and rep["ledger"]["seq"] == apps.index(app)
+    r = _run(env, "docs", "verify", "--application", str(apps[0]))
+    assert r.returncode == 0 and "unchanged" in r.stdout
+    r = _run(env, "docs", "list")
+    assert all(a.name in r.stdout for a in apps)
+    assert _run(env, "docs", "show", apps[1].name, "--json").returncode == 0
+    assert _run(env, "docs", "show", "NOPE").returncode == 2
+    assert "trade.circular_trade" in _run(env, "docs", "rules").stdout
+
+    r = _run(env, "ledger", "verify")
+    assert r.returncode == 0 and "intact" in r.stdout
+    proof = InclusionProof.model_validate_json(_run(env, "ledger", "proof", "1").stdout)
+    assert verify_inclusion_proof(proof) and proof.tree_size == len(apps)
+    head = SignedTreeHead.model_validate_json(_run(env, "ledger", "head").stdout)
+    assert head.tree_size == len(apps) and head.root_hash == proof.root_hash
+    cons = ConsistencyProof.model_validate_json(_run(env, "ledger", "consistency", "2").stdout)
+    assert verify_consistency_proof(cons)
+
+    # tamper with the stored package of the second application: verify fails and names it
+    db = sqlite3.connect(Path(env["XIAOYIN_HOME"]) / "xiaoyin.db")
+    with db:
+        db.execute("UPDATE ledger_entries SET leaf_data = replace(leaf_data, '\"version\":1', '\"version\":9') "
+                   "WHERE seq = 1")
+    db.close()
+    r = _run(env, "ledger", "verify")
+    assert r.returncode == 1 and "#1" in r.stdout, r.stdout
+
+
+@pytest.fixture(scope="module")
+def server(env: dict[str, str]) -> Iterator[str]:
+    api_env = {**env, "XIAOYIN_HOME": env["XIAOYIN_HOME"] + "-api"}
+    port = _free_port()
+    proc = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port)], env=api_env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_api_extract_verify_and_proofs(server: str, corpus: Path) -> None:
+    app = sorted((corpus / "apps").iterdir())[0]
+    meta = (app / "application.json").read_text(encoding="utf-8")
+    files = [("files", (p.name, p.read_bytes())) for p in sorted(app.iterdir()) if p.name != "application.json"]
+    with httpx.Client(base_url=server, timeout=300) as c:
+        r = c.post("/api/docs/extract", files=[*files[:2], ("files", ("x.xml", b"<a>not an invoice</a>"))])
+        assert r.status_code == 200, r.text
+        docs = r.json()["documents"]
+        assert docs[0]["data"] and docs[0]["provenance"] and docs[2]["error"]
+        r = c.post("/api/docs/applications", files=files, data={"application": meta, "user": "审单员甲"})
+        assert r.status_code == 200, r.text
+        rep = r.json()
+        assert rep["application_no"] == app.name and rep["created"] and rep["ledger"]["seq"] == 0
+        again = c.post("/api/docs/applications", files=files, data={"application": meta}).json()
+        assert again["created"] is False
+        assert c.get(f"/api/docs/applications/{app.name}").json()["package_sha256"] == rep["package_sha256"]
+        assert c.get("/api/docs/applications").json()[0]["application_no"] == app.name
+        assert c.get("/api/docs/applications/NOPE").status_code == 404
+        bad = c.post("/api/docs/applications", files=files, data={"application": '{"application_no": "a/b"}'})
+        assert bad.status_code == 422
+        assert c.get("/api/docs/rules").json()["rules"]
+
+        proof = InclusionProof.model_validate(c.get("/api/ledger/credit-documents/proof/0").json())
+        assert verify_inclusion_proof(proof)
+        head = SignedTreeHead.model_validate(c.get("/api/ledger/credit-documents/head").json())
+        pem = c.get("/api/ledger/public-key").text
+        assert "PUBLIC KEY" in pem and verify_sth_signature(head, pem)
+        assert c.get("/api/ledger/credit-documents/verify").json()["ok"] is True
+        assert c.get("/api/ledger/nope/head").status_code == 404
+        assert c.get("/api/ledger/logs").json()[0]["name"] == "credit-documents"
