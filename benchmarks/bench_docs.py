@@ -72,6 +72,7 @@ def main() -> int:
     ap.add_argument("--applications", type=int, default=40)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--kinds", default="text,xml,scan")
+    ap.add_argument("--scan-dpi", type=int, default=200, help="resolution of the degraded scans (150-200)")
     ap.add_argument("--corpus", type=Path, help="reuse/write the corpus here (default: a temp folder)")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--md", type=Path)
@@ -87,7 +88,8 @@ def main() -> int:
     corpus = args.corpus or work / "corpus"
     t0 = time.perf_counter()
     if not (corpus / "manifest.json").exists():
-        generate_corpus(corpus, applications=args.applications, seed=args.seed, kinds=tuple(args.kinds.split(",")))
+        generate_corpus(corpus, applications=args.applications, seed=args.seed, kinds=tuple(args.kinds.split(",")),
+                        scan_dpi=args.scan_dpi)
     gen_s = time.perf_counter() - t0
     truths = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((corpus / "truth").glob("*.json"))}
 
@@ -149,7 +151,7 @@ def main() -> int:
                     "pages_per_s": round(v[2] / v[0], 3) if v[0] else None} for kind, v in sorted(timing.items())}
     result = {
         "command": "python " + " ".join(sys.argv),
-        "applications": len(truths), "seed": args.seed, "generation_s": round(gen_s, 1),
+        "applications": len(truths), "seed": args.seed, "scan_dpi": args.scan_dpi, "generation_s": round(gen_s, 1),
         "doc_type_errors": type_errors, "fields": fields, "throughput": speed, "red_flags": flags,
         "verify_s_per_application": round(verify_s / max(len(truths), 1), 3),
     }
@@ -168,7 +170,8 @@ def main() -> int:
 
 
 def markdown(r: dict[str, Any]) -> str:
-    lines = [f"Command: `{r['command']}` ({r['applications']} applications, seed {r['seed']})", "",
+    lines = [f"Command: `{r['command']}` ({r['applications']} applications, seed {r['seed']}, "
+             f"scans at {r['scan_dpi']} dpi)", "",
              "| document type / input | precision | recall | F1 | fields (tp/fp/fn) |", "|---|---|---|---|---|"]
     for key, v in r["fields"].items():
         lines.append(f"| {key} | {v['precision']:.4f} | {v['recall']:.4f} | **{v['f1']:.4f}** | "

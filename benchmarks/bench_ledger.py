@@ -88,6 +88,50 @@ def run(singles: int, sizes: list[int], proofs: int, alg: str) -> dict[str, Any]
     return res
 
 
+def run_pymerkle(sizes: list[int], proofs: int, alg: str) -> dict[str, Any]:
+    """The peer, pymerkle 7 (SqliteTree), on the same canonical payload bytes: append, prove, verify.
+
+    pymerkle stores bare leaves (no signed heads, no anchors, no per-entry rows with metadata), so
+    its append rate is an upper bound for the Merkle part alone. Its root must equal ours (RFC 6962).
+    """
+    try:
+        from pymerkle import SqliteTree, verify_inclusion
+    except ImportError as exc:  # dev extra not installed
+        return {"skipped": f"pymerkle not installed: {exc}"}
+    from xiaoyin.core.ledger import canonical, hashing, merkle
+
+    if alg != "sha256":
+        return {"skipped": "pymerkle has no SM3"}
+    out: dict[str, Any] = {}
+    h = hashing.get_hash(alg)
+    for size in sizes:
+        data = [canonical.canonical_json(_payload(i)).encode() for i in range(size)]
+        with tempfile.TemporaryDirectory() as d:
+            tree = SqliteTree(os.path.join(d, "pymerkle.db"), algorithm=alg)
+            t = time.perf_counter()
+            for lo in range(0, size, 1000):
+                tree.append_entries(data[lo:lo + 1000])
+            r: dict[str, Any] = {"append_1000_per_s": round(size / (time.perf_counter() - t))}
+            root = tree.get_root()
+            r["same_root_as_ours"] = root == merkle.root(h, [merkle.leaf_hash(h, x) for x in data])
+            rng = random.Random(size)
+            gen, ver = [], []
+            for _ in range(proofs):
+                i = rng.randrange(1, size + 1)
+                t0 = time.perf_counter()
+                proof = tree.prove_inclusion(i)
+                t1 = time.perf_counter()
+                verify_inclusion(tree.get_leaf(i), root, proof)  # raises when the proof is invalid
+                t2 = time.perf_counter()
+                gen.append(t1 - t0)
+                ver.append(t2 - t1)
+            r["inclusion_proof_generate"] = _stats_us(gen)
+            r["inclusion_proof_verify"] = _stats_us(ver)
+            tree.close()
+        out[str(size)] = r
+    return out
+
+
 def markdown(res: dict[str, Any]) -> str:
     lines = [f"Ledger benchmark — hash {res['hash']}, {res['db']}, anchor {res['anchor']}", "",
              f"- single `append` (own transaction + signed, anchored head each): **{res['append_single_per_s']}/s**",
@@ -102,6 +146,22 @@ def markdown(res: dict[str, Any]) -> str:
         lines.append(f"| {int(k):,} | {r['append_many_1000_per_s']:,} | {g['mean_us']}/{g['p99_us']} | "
                      f"{v['mean_us']}/{v['p99_us']} | {cg['mean_us']}/{cv['mean_us']} | "
                      f"{r['first_proof_ms (loads leaf hashes)']} | {r['full_verify_s']} |")
+    peer = res.get("pymerkle", {})
+    if "skipped" in peer:
+        lines += ["", f"pymerkle: skipped ({peer['skipped']})"]
+    elif peer:
+        lines += ["", "Side by side with pymerkle 7.0 (SqliteTree, same payload bytes; bare leaves, no signed heads or anchors):",
+                  "", "| entries | pymerkle append/s | ours append_many/s | ratio ours/pymerkle | pymerkle proof gen / verify mean µs "
+                  "| ours proof gen / verify mean µs | same root |", "|---:|---:|---:|---:|---|---|---|"]
+        for k, p in peer.items():
+            o = res.get(k)
+            if not o:
+                continue
+            lines.append(f"| {int(k):,} | {p['append_1000_per_s']:,} | {o['append_many_1000_per_s']:,} | "
+                         f"{o['append_many_1000_per_s'] / p['append_1000_per_s']:.2f} | "
+                         f"{p['inclusion_proof_generate']['mean_us']} / {p['inclusion_proof_verify']['mean_us']} | "
+                         f"{o['inclusion_proof_generate']['mean_us']} / {o['inclusion_proof_verify']['mean_us']} | "
+                         f"{'yes' if p['same_root_as_ours'] else 'NO'} |")
     return "\n".join(lines) + "\n"
 
 
@@ -119,7 +179,9 @@ def main() -> None:
         os.environ.pop("XIAOYIN_DATABASE_URL", None)
         os.environ["XIAOYIN_LEDGER__ANCHOR"] = "file"
         sys.path.insert(0, str(REPO / "src"))
-        res = run(args.singles, [int(s) for s in args.sizes.split(",") if s], args.proofs, args.hash)
+        sizes = [int(s) for s in args.sizes.split(",") if s]
+        res = run(args.singles, sizes, args.proofs, args.hash)
+        res["pymerkle"] = run_pymerkle(sizes, args.proofs, args.hash)
     md = markdown(res)
     print(md)
     if args.out:

@@ -93,10 +93,14 @@ def main() -> None:
     if not only or "docs" in only:
         run("benchmarks/bench_docs.py", "--applications", "40", "--out", str(OUT / "docs.json"),
             "--md", str(OUT / "docs.md"))
+        run("benchmarks/bench_docs.py", "--applications", "20", "--seed", "8", "--kinds", "scan", "--scan-dpi", "150",
+            "--out", str(OUT / "docs-150dpi.json"), "--md", str(OUT / "docs-150dpi.md"))
+        run("benchmarks/bench_docs.py", "--applications", "150", "--seed", "9", "--kinds", "text,xml",
+            "--out", str(OUT / "docs-flags.json"), "--md", str(OUT / "docs-flags.md"))
     if not only or "ledger" in only:
         run("benchmarks/bench_ledger.py", "--out", str(OUT / "ledger.json"), "--md", str(OUT / "ledger.md"))
     text = summary()
-    for name in ("risk.md", "docs.md", "ledger.md"):
+    for name in ("risk.md", "docs.md", "docs-150dpi.md", "docs-flags.md", "ledger.md"):
         if (OUT / name).exists():
             text += "\n\n" + (OUT / name).read_text(encoding="utf-8")
     (OUT / "summary.md").write_text(text, encoding="utf-8")

@@ -226,6 +226,75 @@ def test_too_large(monkeypatch, home):
     _only_input(extract_bytes(b"%PDF-1.4" + b" " * 2000, "big.pdf"), "too_large")
 
 
+def _no_ocr(monkeypatch) -> None:
+    from xiaoyin.credit.documents.carriers import ocr
+
+    def refuse():
+        raise AssertionError("OCR must not run for a refused input")
+
+    monkeypatch.setattr(ocr, "get_doc_ocr", refuse)
+
+
+def _blank_pdf(pages: int) -> bytes:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(100, 100))
+    for _ in range(pages):
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_too_many_pages_are_refused_before_ocr(monkeypatch, home):
+    from xiaoyin.core.settings import reset_settings
+
+    monkeypatch.setenv("XIAOYIN_DOCS__MAX_PAGES", "3")
+    reset_settings()
+    _no_ocr(monkeypatch)
+    doc = extract_bytes(_blank_pdf(4), "thick.pdf")
+    _only_input(doc, "too_large")
+    assert doc.pages == 4 and "4 页" in doc.error and "3 页" in doc.error and "limit of 3" in doc.error
+    assert doc.findings[0].details["pages"] == "4" and doc.findings[0].details["limit"] == "3"
+    monkeypatch.undo()  # at the limit the pages are read (blank: no text)
+    monkeypatch.setenv("XIAOYIN_DOCS__MAX_PAGES", "2")
+    reset_settings()
+    _only_input(extract_bytes(_blank_pdf(2), "thin.pdf"), "no_text")
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width`` x ``height`` pixels (no real pixel data)."""
+    import struct
+    import zlib
+
+    def chunk(tag: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + tag + body + struct.pack(">I", zlib.crc32(tag + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+def test_decompression_bombs_are_refused(monkeypatch):
+    from xiaoyin.credit.documents.carriers import image
+
+    _no_ocr(monkeypatch)
+    doc = extract_bytes(_png_header(9000, 9000), "bomb.png")  # 81 Mpx: over our limit, under PIL's
+    _only_input(doc, "too_large")
+    assert "9000×9000" in doc.error and doc.findings[0].details["pixels"] == "81000000"
+    doc = extract_bytes(_png_header(100_000, 100_000), "bigger.png")  # PIL's own hard limit
+    _only_input(doc, "too_large")
+    assert doc.findings[0].details["pixels"] == str(10**10)
+    monkeypatch.setattr(image, "MAX_IMAGE_PIXELS", 10_000)  # a real image over a lowered limit
+    buf = io.BytesIO()
+    Image.new("RGB", (200, 200), "white").save(buf, "JPEG")
+    _only_input(extract_bytes(buf.getvalue(), "scan.jpg"), "too_large")
+
+
+def test_only_accepted_image_formats_are_opened():
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 40), "white").save(buf, "GIF")
+    _only_input(extract_bytes(buf.getvalue(), "scan.png"), "image_corrupt")
+    _only_input(extract_bytes(buf.getvalue(), "scan.gif"), "unsupported_type")
+
+
 def test_unknown_document():
     pdf = _pdf([(50, 50, "会议纪要"), (50, 80, "参会人员：张三、李四，讨论下季度工作安排。")])
     doc = extract_bytes(pdf, "minutes.pdf")
@@ -343,3 +412,135 @@ def test_grounding_accepts_only_values_in_the_text():
     by_field = {s.field: s for s in sugg}
     assert "找不到" in by_field["payer.account"].reason
     assert "payee.account" in by_field and "amount" in by_field
+
+
+def _text_layout(rows: list[tuple[str, tuple[float, float, float, float]]]):
+    from xiaoyin.credit.documents.layout.segments import DocLayout, Segment, build_page
+
+    return DocLayout([build_page([Segment(t, b, 1, "text") for t, b in rows], 1, 595, 400, "text")])
+
+
+RECEIPT_ROWS = [("网上银行电子回单", (200, 10, 330, 24)), ("凭证号码 20245566", (40, 40, 160, 52)),
+                ("户名：甲公司", (40, 70, 160, 82)), ("户名：乙公司", (320, 70, 440, 82)),
+                ("账号：6222000011112222", (40, 90, 200, 102)), ("卡号 6222000011113333", (320, 90, 480, 102)),
+                ("金额（小写）：¥1,000.00", (40, 120, 200, 132))]
+
+
+def _receipt(rows=RECEIPT_ROWS):
+    from xiaoyin.credit.documents.layout.receipt import extract_receipt
+
+    layout = _text_layout(rows)
+    return layout, extract_receipt(layout)
+
+
+def test_grounding_rejects_short_values_and_values_of_other_fields():
+    from xiaoyin.credit.documents.llm_fill import fill_missing
+
+    layout, rec = _receipt()
+    assert rec.data.payer.account == "6222000011112222" and rec.data.payee.account is None
+    llm = ScriptedLLM('{"serial": "5", "payee.account": "6222000011112222"}')
+    by_field = {s.field: s for s in fill_missing(rec, layout, ["serial", "payee.account"], llm)}
+    assert rec.data.serial is None and "过短" in by_field["serial"].reason
+    assert rec.data.payee.account is None and "payer.account" in by_field["payee.account"].reason
+    llm = ScriptedLLM('{"serial": "20245566", "payee.account": "6222000011113333"}')
+    assert fill_missing(rec, layout, ["serial", "payee.account"], llm) == []
+    assert rec.data.payee.account == "6222000011113333" and rec.provenance["payee.account"].source == "llm"
+
+
+def test_grounding_prefers_the_occurrence_after_the_label():
+    from xiaoyin.credit.documents.llm_fill import fill_missing
+
+    rows = [*RECEIPT_ROWS[:1], ("附言：参考 20245566", (40, 25, 200, 37)), *RECEIPT_ROWS[1:]]
+    layout, rec = _receipt(rows)
+    text = layout.pages[0].text
+    assert text.find("20245566") < text.find("凭证号码")
+    assert fill_missing(rec, layout, ["serial"], ScriptedLLM('{"serial": "20245566"}')) == []
+    start, end = rec.provenance["serial"].span
+    assert text[start:end] == "20245566" and text[:start].rstrip().endswith("凭证号码")
+
+
+def test_grounding_skips_spans_of_other_fields():
+    from xiaoyin.credit.documents.layout.record import Hit, Record
+    from xiaoyin.credit.documents.llm_fill import fill_missing
+    from xiaoyin.credit.documents.schemas import LoanContract
+
+    def contract(rows):
+        layout = _text_layout([("借款合同", (250, 10, 330, 24)), *rows])
+        rec = Record(LoanContract())
+        page = layout.pages[0]
+        i = page.text.find("2024年05月12日")
+        rec.set_hit("sign_date", Hit(dt.date(2024, 5, 12), page, i, i + len("2024年05月12日")))
+        return layout, rec
+
+    layout, rec = contract([("签订日期：2024年05月12日", (40, 40, 250, 52))])
+    sugg = fill_missing(rec, layout, ["start_date"], ScriptedLLM('{"start_date": "2024-05-12"}'))
+    assert rec.data.start_date is None and "sign_date" in sugg[0].reason
+    layout, rec = contract([("签订日期：2024年05月12日", (40, 40, 250, 52)),
+                            ("借款期限：自2024年05月12日起至2025年05月11日止", (40, 70, 400, 82))])
+    assert fill_missing(rec, layout, ["start_date"], ScriptedLLM('{"start_date": "2024-05-12"}')) == []
+    assert rec.data.start_date == dt.date(2024, 5, 12)
+    assert rec.provenance["start_date"].span[0] > rec.provenance["sign_date"].span[1]
+
+
+def test_llm_values_must_fit_the_field_type():
+    from xiaoyin.credit.documents.extract import missing_fields
+    from xiaoyin.credit.documents.layout.record import Provenance, Record
+    from xiaoyin.credit.documents.llm_fill import fill_missing
+    from xiaoyin.credit.documents.schemas import VatInvoice
+
+    layout = _text_layout([("电子发票（增值税专用发票）", (200, 10, 400, 24))])
+    rec = Record(VatInvoice())
+    sugg = fill_missing(rec, layout, ["kind"], ScriptedLLM('{"kind": "增值税专票"}'))
+    assert rec.data.kind is None and "不符合字段类型" in sugg[0].reason
+    assert not rec.set("issue_date", "not a date", Provenance(source="llm"))  # Record.set validates too
+    assert fill_missing(rec, layout, ["kind"], ScriptedLLM('{"kind": "电子发票(增值税专用发票)"}')) == []
+    assert rec.data.kind is InvoiceKind.digital_special and rec.provenance["kind"].source == "llm"
+    assert "code" not in missing_fields(rec, "vat_invoice")  # kind.is_digital works
+
+
+def test_llm_filled_invoice_kind_end_to_end(monkeypatch, home):
+    import xiaoyin.models.llm as llm_module
+
+    rows = [(380, 30 + 18 * i, t) for i, t in enumerate([
+        "发票号码：24442000000012345678", "开票日期：2024年05月12日", "购买方信息", "名称：甲公司", "销售方信息",
+        "名称：乙公司", "统一社会信用代码/纳税人识别号：91310000MAQEFLCR3K", "备注：无", "开票人：王五"])]
+    pdf = _pdf([*rows, (200, 380, "电子发票（增值税专用发票）")], size=(595, 420))
+    llm = ScriptedLLM('{"kind": "电子发票（增值税专用发票）"}')
+    monkeypatch.setattr(llm_module, "get_llm", lambda: llm)
+    doc = extract_bytes(pdf, "late_title.pdf", use_llm=True)
+    assert doc.error is None and doc.doc_type == "vat_invoice" and llm.prompts
+    assert doc.data.kind is InvoiceKind.digital_special and doc.provenance["kind"].source == "llm"
+    assert not [f for f in doc.findings if f.rule_id.startswith("input.")]
+
+
+def test_a_large_stamp_does_not_leak_into_table_cells():
+    """A 作废 stamp drawn across a text-layer table: rows stay clean, the stamp still voids the invoice."""
+    from xiaoyin.credit.documents.carriers.pdf import open_pdf, page_runs
+    from xiaoyin.credit.documents.layout.segments import build_page
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595, 420))
+    c.setFont(_font(), 10)
+    for i, text in enumerate(["增值税专用发票", "发票号码：12345678", "数量 单价", "45.5 8980.53", "145 2185.84",
+                              "合计 ¥1.00"]):
+        c.drawString(60, 380 - 22 * i, text)
+    c.saveState()
+    c.translate(120, 300)
+    c.rotate(18)
+    c.setFont(_font(), 90)
+    c.drawString(0, 0, "作废")
+    c.restoreState()
+    c.save()
+    with open_pdf(buf.getvalue()) as doc:
+        content = page_runs(doc[0], 1)
+    page = build_page(content.runs, 1, content.width, content.height, "text")
+    rows = [r.text for r in page.rows]
+    assert "45.5 8980.53" in rows and "145 2185.84" in rows
+    assert any(r in ("作", "废", "作废") for r in rows)
+
+
+def test_ocr_confusions_in_upper_amounts_are_fixed_on_scans_only():
+    from xiaoyin.credit.documents.layout.common import upper_amount
+
+    assert upper_amount("人民币参拾玖万伍仟捌伯元整", ocr=True) == ("叁拾玖万伍仟捌佰元整", 3)
+    assert upper_amount("人民币参拾玖万伍仟捌伯元整") == ("拾玖万伍仟捌", 4)  # a text layer shows what was printed

@@ -123,3 +123,34 @@ def test_xml_carrier():
         extract_invoice_xml(b"<Invoice/>")
     with pytest.raises(XmlMalformed):
         extract_invoice_xml(b"<EInvoice>")
+
+
+# --- absurd numbers: too many integer digits or not finite -> missing, never an exception ----------
+
+
+def test_absurd_numbers_are_no_value():
+    from xiaoyin.credit.documents.layout.fields import parse_decimal
+
+    assert parse_amount("¥999,999,999,999,999.99") == Decimal("999999999999999.99")  # 15 integer digits
+    assert parse_amount("1" * 16) is None and parse_amount("¥" + "9" * 40 + ".00") is None
+    assert parse_decimal("1" * 40) is None and parse_decimal("0.000001") == Decimal("0.000001")
+    assert parse_percent("9" * 30 + "%") is None
+    for amount in ("NaN", "Infinity", "1e999", "1" * 40):
+        assert parse_payload(f"01,32,,23442000000014209621,{amount},20230215,,74AE").amount is None
+
+
+def test_xml_with_a_40_digit_amount_leaves_the_field_missing():
+    from xiaoyin.credit.documents.extract import extract_bytes
+    from xiaoyin.credit.documents.validators import validate_document
+
+    huge = "9" * 40
+    xml = XML.replace(b"<Amount>-100.00</Amount>", f"<Amount>{huge}</Amount>".encode()).replace(
+        b"<TotalAmWithoutTax>-100.00</TotalAmWithoutTax>", f"<TotalAmWithoutTax>{huge}.00</TotalAmWithoutTax>".encode())
+    doc = extract_bytes(xml, "huge.xml")
+    assert doc.error is None and doc.doc_type == "vat_invoice"
+    assert doc.data.lines[0].amount is None and "lines.0.amount" not in doc.provenance
+    assert doc.data.total_amount is None and "total_amount" not in doc.provenance
+    assert doc.data.total_with_tax == Decimal("-113.00")
+    assert [f.rule_id for f in doc.findings] == ["extract.missing_field"]
+    assert doc.findings[0].fields == ["total_amount"]
+    validate_document(doc)  # the validators see no absurd number either

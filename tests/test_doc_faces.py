@@ -85,6 +85,18 @@ def test_cli_extract_verify_and_ledger(env: dict[str, str], corpus: Path, tmp_pa
     cons = ConsistencyProof.model_validate_json(_run(env, "ledger", "consistency", "2").stdout)
     assert verify_consistency_proof(cons)
 
+    # the signing key is lost: verification cannot trust the heads, unless given the published public key
+    pub = tmp_path / "ledger.pub"
+    pub.write_text(_run(env, "ledger", "public-key").stdout, encoding="utf-8")
+    key = Path(env["XIAOYIN_HOME"]) / "ledger" / "signing.key"
+    saved = key.read_bytes()
+    key.unlink()
+    r = _run(env, "ledger", "verify")
+    assert r.returncode == 1 and "key missing" in r.stdout
+    assert _run(env, "ledger", "verify", "--public-key", str(pub)).returncode == 0
+    assert _run(env, "docs", "verify", "--application", str(apps[0]), "--id", "NEW-1").returncode == 2
+    key.write_bytes(saved)
+
     # tamper with the stored package of the second application: verify fails and names it
     db = sqlite3.connect(Path(env["XIAOYIN_HOME"]) / "xiaoyin.db")
     with db:
@@ -143,3 +155,14 @@ def test_api_extract_verify_and_proofs(server: str, corpus: Path) -> None:
         assert c.get("/api/ledger/credit-documents/verify").json()["ok"] is True
         assert c.get("/api/ledger/nope/head").status_code == 404
         assert c.get("/api/ledger/logs").json()[0]["name"] == "credit-documents"
+
+
+def test_demo_credit_applications_are_idempotent(home: Path) -> None:
+    from xiaoyin.cli import _demo_credit_documents
+    from xiaoyin.credit.documents import service
+
+    _demo_credit_documents(applications=3)
+    first = service.list_applications()
+    _demo_credit_documents(applications=3)
+    assert len(first) == 3 and [(a.application_no, a.version) for a in service.list_applications()] == [
+        (a.application_no, a.version) for a in first]

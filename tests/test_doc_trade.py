@@ -209,3 +209,36 @@ def test_rule_set_is_checked_when_loaded(tmp_path: Path) -> None:
                  "title: t, params: {max_age_days: 30}}\n", encoding="utf-8")
     findings = run_rules(TradeContext(meta=META, documents=_package()), load_rules(p))
     assert [(f.rule_id, f.severity) for f in findings] == [("trade.invoice_outside_window", "warning")]
+
+
+def test_circular_trade_links_names_to_codes_and_sees_own_contracts() -> None:
+    c = Party(name="浙江宏达物资有限公司", tax_id="91330100MA3C4D5E6F")
+    # the stored contract printed the middle company by name only; another printed its code
+    edges = [TradeEdge(party_key(BUYER), BUYER.name, f"name:{c.name}", c.name, "SCF-1", dt.date(2024, 2, 1)),
+             TradeEdge(party_key(c), c.name, party_key(SELLER), SELLER.name, "SCF-2", dt.date(2024, 2, 20))]
+    assert "trade.circular_trade" in _flags(_package(), History(edges=edges))
+    # a round trip inside one package: seller → buyer and buyer → seller
+    back = _contract(number="GX-2024-0154", buyer=SELLER, seller=BUYER)
+    flags = _flags(_package(**{"contract2.pdf": _doc("contract2.pdf", back)}))
+    assert "trade.circular_trade" in flags
+
+
+def test_incomplete_invoice_identity_and_masked_accounts() -> None:
+    inv = _invoice(kind=InvoiceKind.special, code=None, number="12345678")
+    flags = _flags(_package(**{"invoice.pdf": _doc("invoice.pdf", inv)}))
+    assert flags["trade.duplicate_unchecked"].severity == "warning"
+    masked = _doc("r2.pdf", PaymentReceipt(serial="4", payer=Party(name="某某公司", account="6222****1234"),
+                                           payee=Party(name="另一公司", account="6222****1234"),
+                                           amount=Decimal("10")))
+    assert "trade.payment_back_to_borrower" not in _flags(_package(**{"r2.pdf": masked}))
+
+
+def test_a_crashing_rule_is_an_error_finding(tmp_path: Path) -> None:
+    bad = _doc("invoice.pdf", _invoice())
+    bad.data.lines = None  # a broken document model makes the goods check raise
+    p = tmp_path / "r.yaml"
+    p.write_text("rules:\n  - {id: trade.goods_mismatch, check: goods_mismatch, severity: warning, title: t}\n",
+                 encoding="utf-8")
+    findings = run_rules(TradeContext(meta=META, documents=_package(**{"invoice.pdf": bad})), load_rules(p))
+    assert [(f.rule_id, f.severity) for f in findings] == [("trade.goods_mismatch", "error")]
+    assert "执行失败" in findings[0].message

@@ -4,6 +4,7 @@ anchors, and ``verify`` catching every kind of tampering done with real SQL."""
 from __future__ import annotations
 
 import json
+import logging
 import stat
 import threading
 from pathlib import Path
@@ -13,7 +14,7 @@ from sqlalchemy import text
 
 from xiaoyin.core import ledger
 from xiaoyin.core.db import get_engine, session_scope
-from xiaoyin.core.errors import InvalidInput, NotFound
+from xiaoyin.core.errors import AlreadyExists, InvalidInput, NotFound
 from xiaoyin.core.ledger import signing
 from xiaoyin.core.ledger.anchor import AnchorError, CommandAnchor, read_file_anchors
 from xiaoyin.core.ledger.hashing import get_hash, sm3_gmssl
@@ -443,3 +444,171 @@ def test_concurrent_appends_get_contiguous_seqs(db_home: str, monkeypatch: pytes
     assert sorted(seqs) == list(range(400))
     v = _report()
     assert v.ok and v.size == 400 and v.tree_heads_checked == 400
+
+
+# ------------------------------------------------------------------------------ the key fails closed
+
+
+def _counts() -> tuple[int, int]:
+    with get_engine().connect() as conn:
+        return (conn.execute(text("SELECT count(*) FROM ledger_entries")).scalar_one(),
+                conn.execute(text("SELECT count(*) FROM ledger_tree_heads")).scalar_one())
+
+
+def test_no_key_is_created_by_readers(home: Path) -> None:
+    key_path = home / "ledger" / "signing.key"
+    for call in (ledger.public_key_pem, ledger.key_id):
+        with pytest.raises(ledger.LedgerKeyMissing) as ei:
+            call()
+        assert ei.value.code == "ledger_key_missing" and ei.value.http_status == 503
+    other = signing.Ed25519PrivateKey.generate()
+    sth = signing.sign_tree_head(other, log=LOG, hash_alg="sha256", tree_size=1, root_hash="00" * 32, timestamp=1)
+    with pytest.raises(ledger.LedgerKeyMissing):
+        ledger.verify_sth_signature(sth)
+    assert ledger.verify_sth_signature(sth, other.public_key())
+    assert ledger.verify().ok  # nothing signed yet: nothing to check
+    assert not key_path.exists()
+    ledger.append(LOG, {"a": 1}, kind="k")  # first use creates it
+    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600 and ledger.verify_sth_signature(ledger.tree_head(LOG))
+
+
+def test_lost_key_stops_appends_and_fails_verify(db_home: str) -> None:
+    _fill()
+    key_path = get_settings().home / "ledger" / "signing.key"
+    pem, saved = ledger.public_key_pem(), key_path.read_bytes()
+    key_path.unlink()
+    for attempt in (lambda: ledger.append(LOG, {"a": 1}, kind="k"),
+                    lambda: ledger.append_many(LOG, [{"a": 1}, {"a": 2}], kind="k"),
+                    lambda: ledger.append("another-log", {"a": 1}, kind="k")):  # heads exist in some log
+        with pytest.raises(ledger.LedgerKeyMissing, match="Restore the key file") as ei:
+            attempt()
+        assert ei.value.code == "ledger_key_missing" and "--public-key" in ei.value.message
+    assert not key_path.exists() and _counts() == (20, 11)
+    assert [i.name for i in ledger.list_logs()] == [LOG]  # the failed append created nothing
+    with pytest.raises(ledger.LedgerKeyMissing):
+        ledger.public_key_pem()
+    assert not key_path.exists()
+
+    v = _report()  # no key, signed heads present: not a pass
+    assert not v.ok and [p.kind for p in v.problems] == ["key"] and v.first_bad_seq is None
+    assert "cannot be checked" in v.problems[0].message and "--public-key" in v.problems[0].message
+    # a pinned public key (PEM text, bytes, file, key object) verifies without the private key
+    pem_file = get_settings().home / "ledger-public.pem"
+    pem_file.write_text(pem)
+    for pinned in (pem, pem.encode(), pem_file, signing.load_public_key(pem)):
+        assert _report(public_key=pinned).ok
+    other = signing.public_pem(signing.Ed25519PrivateKey.generate().public_key())
+    assert {p.kind for p in _report(public_key=other).problems} == {"signature", "anchor"}
+    for bad in ("not a key", b"\x00" * 5, get_settings().home / "nope.pem"):
+        with pytest.raises(InvalidInput):
+            ledger.verify(LOG, public_key=bad)
+    # tampering is still found with the pinned key
+    _sql("UPDATE ledger_entries SET ref = 'APP-999' WHERE seq = 4")
+    assert _report(public_key=pem).first_bad_seq == 4
+    _sql("UPDATE ledger_entries SET ref = 'APP-1' WHERE seq = 4")
+
+    key_path.write_bytes(saved)  # restored from backup: everything works again
+    assert ledger.append(LOG, {"a": 1}, kind="k").seq == 20 and _report().ok
+
+
+def test_init_key_is_explicit_and_never_overwrites(home: Path) -> None:
+    ledger.append(LOG, {"a": 1}, kind="k")
+    key_path = home / "ledger" / "signing.key"
+    old_pem = ledger.public_key_pem()
+    with pytest.raises(AlreadyExists):
+        ledger.init_key()
+    assert ledger.public_key_pem() == old_pem
+    key_path.unlink()
+    new_pem = ledger.init_key()  # the deliberate rotation after a real loss
+    assert new_pem != old_pem and ledger.public_key_pem() == new_pem
+    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
+    r = ledger.append(LOG, {"a": 2}, kind="k")
+    assert ledger.verify_sth_signature(r.sth) and not ledger.verify_sth_signature(r.sth, old_pem)
+    v = _report()  # the head signed by the lost key is shown as such
+    assert [(p.kind, p.seq) for p in v.problems] == [("signature", 0), ("anchor", None)]
+    assert "unknown key" in v.problems[0].message and "invalid signature" in v.problems[1].message
+
+
+def test_init_key_on_a_fresh_home(home: Path) -> None:
+    pem = ledger.init_key()
+    assert ledger.public_key_pem() == pem
+    assert ledger.append(LOG, {"a": 1}, kind="k").sth.key_id == ledger.key_id()
+
+
+def test_unreadable_key_file_is_an_error(home: Path) -> None:
+    ledger.append(LOG, {"a": 1}, kind="k")
+    key_path = home / "ledger" / "signing.key"
+    key_path.write_text("-----BEGIN PRIVATE KEY-----\ngarbage\n-----END PRIVATE KEY-----\n")
+    with pytest.raises(ledger.LedgerKeyError) as ei:
+        ledger.append(LOG, {"a": 2}, kind="k")
+    assert ei.value.code == "ledger_key_invalid"
+    v = _report()
+    assert not v.ok and [p.kind for p in v.problems] == ["key"]
+    pub = signing.Ed25519PrivateKey.generate().public_key()  # a public key where the private one belongs
+    key_path.write_text(signing.public_pem(pub))
+    with pytest.raises(ledger.LedgerKeyError):
+        ledger.public_key_pem()
+
+
+# ---------------------------------------------------------------- publication never fails a stored append
+
+
+def test_anchor_path_that_cannot_be_written(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    target = tmp_path / "anchors-dir"
+    target.mkdir()
+    monkeypatch.setenv("XIAOYIN_LEDGER__ANCHOR_PATH", str(target))
+    reset_settings()
+    with caplog.at_level(logging.WARNING, logger="xiaoyin.core.ledger.service"):
+        r = ledger.append(LOG, {"a": 1}, kind="k")
+    assert r.seq == 0 and r.sth.anchor_receipt is None and ledger.get_entry(LOG, 0).payload == {"a": 1}
+    assert f"{LOG}@1" in caplog.text and "publish_pending" in caplog.text
+    assert ledger.tree_head(LOG).anchor_receipt is None  # pending for publish_pending
+
+
+def _fail_receipt_writes() -> None:
+    """A real database failure on the receipt UPDATE (a trigger), as 'database is locked' would be."""
+    if get_engine().dialect.name == "sqlite":
+        _sql("CREATE TRIGGER no_receipt BEFORE UPDATE OF anchor_receipt ON ledger_tree_heads "
+             "BEGIN SELECT RAISE(ABORT, 'database is locked'); END")
+    else:
+        _sql("CREATE FUNCTION no_receipt() RETURNS trigger LANGUAGE plpgsql AS "
+             "$$ BEGIN RAISE EXCEPTION 'database is locked'; END $$")
+        _sql("CREATE TRIGGER no_receipt BEFORE UPDATE OF anchor_receipt ON ledger_tree_heads "
+             "FOR EACH ROW EXECUTE FUNCTION no_receipt()")
+
+
+def test_receipt_write_failure_keeps_the_append(db_home: str, caplog: pytest.LogCaptureFixture) -> None:
+    ledger.append(LOG, {"a": 0}, kind="k")
+    _fail_receipt_writes()
+    with caplog.at_level(logging.WARNING, logger="xiaoyin.core.ledger.service"):
+        r = ledger.append(LOG, {"a": 1}, kind="k")
+        with session_scope() as s:  # in the caller's transaction: its commit does not raise either
+            r2 = ledger.append_many(LOG, [{"a": 2}, {"a": 3}], kind="k", session=s)[-1]
+    assert (r.seq, r2.seq) == (1, 3) and r.sth.anchor_receipt is None and r2.sth.anchor_receipt is None
+    assert f"{LOG}@2" in caplog.text and f"{LOG}@4" in caplog.text and "database is locked" in caplog.text
+    assert ledger.get_entry(LOG, 3).payload == {"a": 3}
+    assert [ledger.tree_head(LOG, n).anchor_receipt is None for n in (1, 2, 4)] == [False, True, True]
+    assert _report().unanchored_heads == 2
+    _sql("DROP TRIGGER no_receipt" + ("" if get_engine().dialect.name == "sqlite" else " ON ledger_tree_heads"))
+    assert ledger.publish_pending() == 2 and ledger.publish_pending() == 0
+    v = _report()
+    assert v.ok and v.unanchored_heads == 0, v.problems
+    sizes = [a.tree_size for a in read_file_anchors(get_settings().home / "ledger" / "anchors.jsonl")]
+    assert sizes == [1, 2, 4, 2, 4]  # published once after the commit, again by publish_pending
+
+
+def test_failing_anchor_command_keeps_the_append(home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("XIAOYIN_LEDGER__ANCHOR", "command")
+    monkeypatch.setenv("XIAOYIN_LEDGER__ANCHOR_COMMAND", "cat > /dev/null; echo node down >&2; exit 7")
+    reset_settings()
+    with caplog.at_level(logging.WARNING, logger="xiaoyin.core.ledger.service"):
+        rs = ledger.append_many(LOG, [{"a": 1}, {"a": 2}], kind="k")
+    assert [r.seq for r in rs] == [0, 1] and rs[0].sth.anchor_receipt is None
+    assert f"{LOG}@2" in caplog.text and "status 7" in caplog.text
+    monkeypatch.delenv("XIAOYIN_LEDGER__ANCHOR_COMMAND")
+    reset_settings()  # anchor = command without a command: get_anchor itself fails after the commit
+    with caplog.at_level(logging.WARNING, logger="xiaoyin.core.ledger.service"):
+        assert ledger.append(LOG, {"a": 3}, kind="k").seq == 2
+    assert f"{LOG}@3" in caplog.text and _report().unanchored_heads == 2

@@ -568,7 +568,7 @@ def docs_extract(
                     value = f"{len(value)} 行 rows"
                 console.print(f"  {escape(key)}: {escape(str(value))}", highlight=False)
         if d.findings:
-            console.print(_findings_table(d.findings, f"{d.file} 校验 findings"))
+            console.print(_findings_table(d.findings, f"{escape(d.file)} 校验 findings"))
     if any(d.error for d in results):
         raise typer.Exit(1)
 
@@ -688,20 +688,24 @@ def docs_synth(
 def ledger_verify(
     log: Annotated[str | None, typer.Option("--log", help="one log (default: all)")] = None,
     anchor: Annotated[Path | None, typer.Option("--anchor", help="file anchor to compare with")] = None,
+    public_key: Annotated[Path | None, typer.Option("--public-key", help="trusted public key (PEM) "
+                                                    "instead of the local signing key")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Recompute the Merkle log(s): detect changed, deleted, inserted or re-ordered entries."""
     from xiaoyin.core.ledger import service as ledger
 
     try:
-        report = ledger.verify(log, anchor_path=anchor)
+        report = ledger.verify(log, anchor_path=anchor, public_key=public_key)
     except XiaoyinError as e:
         raise _fail(e) from None
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
         for lg in report.logs:
-            mark = "[green]✓ 完好 intact[/]" if lg.ok else "[bold red]✗ 被篡改 TAMPERED[/]"
+            key_only = not lg.ok and {p.kind for p in lg.problems} == {"key"}
+            mark = ("[green]✓ 完好 intact[/]" if lg.ok else
+                    "[bold yellow]? 无法核验签名 key missing[/]" if key_only else "[bold red]✗ 被篡改 TAMPERED[/]")
             console.print(f"{mark} {escape(lg.log)} ({lg.hash_alg}): {lg.size} entries, {lg.tree_heads_checked} signed tree heads, "
                           f"{lg.anchors_checked} anchored heads checked; root {escape(str(lg.root_hash))[:16]}…",
                           highlight=False)
@@ -722,7 +726,7 @@ def ledger_proof(
     log: Annotated[str, typer.Option("--log")] = "credit-documents",
     tree_size: Annotated[int | None, typer.Option("--size", help="tree size (default: current)")] = None,
 ) -> None:
-    """Print an inclusion proof for one entry (JSON) after checking it against the signed tree head."""
+    """Print an inclusion proof for one entry (JSON); check it with any RFC 9162 verifier."""
     from xiaoyin.core.ledger import service as ledger
 
     try:
@@ -746,6 +750,29 @@ def ledger_consistency(
     except XiaoyinError as e:
         raise _fail(e) from None
     sys.stdout.write(proof.model_dump_json(indent=2) + "\n")
+
+
+@ledger_app.command("init-key")
+def ledger_init_key() -> None:
+    """Create the Ed25519 signing key (first use happens automatically; after a key loss, only here)."""
+    from xiaoyin.core.ledger import service as ledger
+
+    try:
+        pem = ledger.init_key()
+    except XiaoyinError as e:
+        raise _fail(e) from None
+    sys.stdout.write(pem)
+
+
+@ledger_app.command("public-key")
+def ledger_public_key() -> None:
+    """Print the public key (PEM) that checks the signed tree heads; give it to auditors."""
+    from xiaoyin.core.ledger import service as ledger
+
+    try:
+        sys.stdout.write(ledger.public_key_pem())
+    except XiaoyinError as e:
+        raise _fail(e) from None
 
 
 @ledger_app.command("head")
@@ -796,6 +823,25 @@ def demo(
         err.print(f"[red]没有演示文档 / no demo documents in {path}[/]")
         raise typer.Exit(2)
     kb_ingest(files, kb=kb, tag=["demo"], doc_date=None, create=True, as_json=False)
+    _demo_credit_documents()
+
+
+def _demo_credit_documents(applications: int = 6) -> None:
+    """Generate a few synthetic financing applications and verify them (idempotent)."""
+    from xiaoyin.core.settings import get_settings
+    from xiaoyin.credit.documents import service
+
+    out = get_settings().home / "demo-credit"
+    if not (out / "manifest.json").exists():
+        service.generate_samples(out, applications=applications, seed=7, kinds=("text", "xml"))
+    apps = sorted(p for p in (out / "apps").iterdir() if p.is_dir())
+    with _doc_progress() as progress:
+        task = progress.add_task("演示融资申请 demo applications", total=len(apps))
+        for app_dir in apps:
+            service.verify_application(app_dir)
+            progress.advance(task)
+    console.print(f"已核查 verified {len(apps)} demo applications from {escape(str(out / 'apps'))}; "
+                  "see `xiaoyin docs list`")
 
 
 if __name__ == "__main__":  # pragma: no cover

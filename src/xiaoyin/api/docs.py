@@ -21,12 +21,17 @@ async def _read_uploads(files: list[UploadFile]) -> list[tuple[str, bytes]]:
     """Read uploads with a size limit; an oversized file is rejected with its name."""
     if len(files) > MAX_FILES:
         raise InvalidInput(f"一次最多上传 {MAX_FILES} 个文件 / at most {MAX_FILES} files per request")
-    max_bytes = int(get_settings().docs.max_file_mb * 1024 * 1024)
+    st = get_settings().docs
+    max_bytes = int(st.max_file_mb * 1024 * 1024)
+    budget = int(st.max_upload_mb * 1024 * 1024)
     out = []
     for up in files:
         data = await up.read(max_bytes + 1)
         if len(data) > max_bytes:
-            raise InvalidInput(f"文件过大：{up.filename} 超过 {get_settings().docs.max_file_mb:g} MB")
+            raise InvalidInput(f"文件过大：{up.filename} 超过 {st.max_file_mb:g} MB / file too large")
+        budget -= len(data)
+        if budget < 0:
+            raise InvalidInput(f"本次上传合计超过 {st.max_upload_mb:g} MB / request too large")
         out.append((up.filename or "", data))
     return out
 

@@ -106,6 +106,8 @@ class DocsSettings(BaseModel):
     font_path: Path | None = Field(None, description="TrueType CJK font for generated documents")
     ocr_dpi: int = Field(200, description="rendering resolution for scanned PDF pages")
     max_file_mb: float = 50.0
+    max_pages: int = Field(50, description="PDFs with more pages are refused (no OCR runs)")
+    max_upload_mb: float = Field(200.0, description="total size of one API request's files")
     llm_fill: bool = Field(True, description="ask the configured LLM for fields the rules missed")
 
 

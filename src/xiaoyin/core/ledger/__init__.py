@@ -28,6 +28,7 @@ from xiaoyin.core.ledger.service import (
     entries_by_ref,
     get_entry,
     inclusion_proof,
+    init_key,
     key_id,
     list_logs,
     public_key_pem,
@@ -38,12 +39,12 @@ from xiaoyin.core.ledger.service import (
     verify_inclusion_proof,
     verify_sth_signature,
 )
-from xiaoyin.core.ledger.signing import SignedTreeHead
+from xiaoyin.core.ledger.signing import LedgerKeyError, LedgerKeyMissing, SignedTreeHead
 
 __all__ = [
     "Anchor", "AnchorError", "CommandAnchor", "ConsistencyProof", "EntryInfo", "FileAnchor", "InclusionProof",
-    "LedgerError", "LedgerReceipt", "LogInfo", "LogVerification", "Problem", "SignedTreeHead", "VerifyReport",
+    "LedgerError", "LedgerKeyError", "LedgerKeyMissing", "LedgerReceipt", "LogInfo", "LogVerification", "Problem", "SignedTreeHead", "VerifyReport",
     "append", "append_many", "consistency_proof", "create_log", "entries_by_ref", "get_anchor", "get_entry",
-    "inclusion_proof", "key_id", "list_logs", "public_key_pem", "publish_pending", "read_file_anchors",
+    "inclusion_proof", "init_key", "key_id", "list_logs", "public_key_pem", "publish_pending", "read_file_anchors",
     "tree_head", "verify", "verify_consistency_proof", "verify_inclusion_proof", "verify_sth_signature",
 ]

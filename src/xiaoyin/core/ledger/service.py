@@ -12,6 +12,13 @@ database, with a hash algorithm fixed at creation (``settings.ledger.hash``: sha
   name the exact first entry that diverges even inside a batch.
 * Appends to one log are serialised: ``SELECT … FOR UPDATE`` on the log row (PostgreSQL), a write
   statement first so SQLite takes its write lock before the log state is read.
+* The signing key fails closed: it is created only on first use (no tree head signed yet in any log)
+  or by an explicit :func:`init_key`. Once heads exist, a missing key file makes appends raise
+  :class:`LedgerKeyMissing` (code ``ledger_key_missing``) instead of silently starting a new key, and
+  makes :func:`verify` report a ``key`` problem unless the caller pins the public key
+  (``verify(public_key=PEM)``; on the command line ``xiaoyin ledger verify --public-key FILE``).
+* Anchor publication runs after the commit and never fails the append: any error there is logged and
+  the head stays pending (no receipt) for :func:`publish_pending`.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
 from xiaoyin.core.db import session_scope, utcnow
-from xiaoyin.core.errors import InvalidInput, NotFound, XiaoyinError
+from xiaoyin.core.errors import AlreadyExists, InvalidInput, NotFound, XiaoyinError
 from xiaoyin.core.ledger import signing
 from xiaoyin.core.ledger.anchor import AnchorError, default_anchor_path, get_anchor, read_file_anchors
 from xiaoyin.core.ledger.canonical import canonical_json
@@ -44,7 +51,7 @@ from xiaoyin.core.ledger.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from xiaoyin.core.ledger.signing import SignedTreeHead
+from xiaoyin.core.ledger.signing import LedgerKeyError, LedgerKeyMissing, SignedTreeHead
 from xiaoyin.core.ledger.store import LedgerEntry, LedgerLog, LedgerTreeHead
 
 log_ = logging.getLogger(__name__)
@@ -236,31 +243,48 @@ _PENDING = "xiaoyin.ledger.pending"
 _HOOKED = "xiaoyin.ledger.hooked"
 
 
+def _publish_one(engine: Any, anchor: Any, sth: SignedTreeHead, row_id: int) -> None:
+    """Publish one head and store its receipt; the returned receipt shows it only once stored."""
+    receipt = anchor.publish(sth)
+    with Session(engine) as s:
+        s.execute(update(LedgerTreeHead).where(LedgerTreeHead.id == row_id).values(anchor_receipt=receipt))
+        s.commit()
+    sth.anchor_receipt = receipt
+
+
 def _publish(engine: Any, items: list[tuple[SignedTreeHead, int]]) -> None:
+    """Best-effort publication after the commit: nothing raised here may reach the caller, whose
+    entries are already stored; a head that fails stays pending for :func:`publish_pending`."""
     try:
         anchor = get_anchor()
-    except AnchorError as e:
-        log_.warning("ledger: %s", e.message)
+    except Exception as e:  # the data is committed; report and keep the heads pending
+        for sth, _ in items:
+            log_.warning("ledger: tree head %s@%d not anchored: %s (retry with publish_pending)",
+                         sth.log, sth.tree_size, getattr(e, "message", None) or repr(e))
         return
     if anchor is None:
         return
     for sth, row_id in items:
         try:
-            receipt = anchor.publish(sth)
+            _publish_one(engine, anchor, sth, row_id)
         except AnchorError as e:
             log_.warning("ledger: tree head %s@%d not anchored: %s (retry with publish_pending)",
                          sth.log, sth.tree_size, e.message)
-            continue
-        sth.anchor_receipt = receipt
-        with Session(engine) as s:
-            s.execute(update(LedgerTreeHead).where(LedgerTreeHead.id == row_id).values(anchor_receipt=receipt))
-            s.commit()
+        except Exception:  # e.g. "database is locked" writing the receipt
+            log_.exception("ledger: tree head %s@%d: anchor publication failed after the commit; the entries "
+                           "are stored and the head stays pending (retry with publish_pending)",
+                           sth.log, sth.tree_size)
 
 
 def _after_commit(session: Session) -> None:
     items = session.info.pop(_PENDING, [])
-    if items:
+    if not items:
+        return
+    try:
         _publish(session.get_bind(), items)
+    except Exception:  # never turn a committed append into an error
+        log_.exception("ledger: anchor publication failed after the commit for %s",
+                       ", ".join(f"{sth.log}@{sth.tree_size}" for sth, _ in items))
 
 
 def _after_rollback(session: Session) -> None:
@@ -315,9 +339,9 @@ def append_many(
     texts = [_leaf_text(p, kind, refs[i] if refs is not None else None) for i, p in enumerate(payloads)]
     if not texts:
         return []
-    key = signing.load_private_key()
     with _session(session) as s:
         row = _lock_log(s, _ensure_log(s, log).id)
+        key = _signing_key(s)
         f = _frontier(row)
         h = f.h
         now = utcnow()
@@ -341,6 +365,37 @@ def append_many(
         _schedule_publish(s, sth, head.id)
         return [LedgerReceipt(log=row.name, seq=e["seq"], leaf_hash=e["leaf_hash"], tree_size=f.size,
                               root_hash=root_hex, sth=sth) for e in entries]
+
+
+def _any_signed_head(s: Session) -> bool:
+    return s.scalar(select(LedgerTreeHead.id).limit(1)) is not None
+
+
+def _signing_key(s: Session) -> signing.Ed25519PrivateKey:
+    """The ledger key; created here only on first use (no tree head signed yet in any log)."""
+    try:
+        return signing.load_private_key()
+    except LedgerKeyMissing:
+        if _any_signed_head(s):
+            path = signing.default_key_path().resolve()
+            raise signing.missing_key_error(path, ", but tree heads have already been signed with it; "
+                                            "refusing to start a new key silently") from None
+        signing.create_key()
+        return signing.load_private_key()
+
+
+def init_key(*, session: Session | None = None) -> str:
+    """Create the ledger signing key explicitly (e.g. after a key loss, once the old public key is kept
+    for verifying older heads). Never overwrites: an existing key file is :class:`AlreadyExists`.
+    Returns the new public key (PEM)."""
+    path = signing.default_key_path().resolve()
+    if not signing.create_key(path):
+        raise AlreadyExists(f"a ledger signing key already exists at {path}; it is never overwritten")
+    with _session(session) as s:
+        if _any_signed_head(s):
+            log_.warning("ledger: new signing key %s created while tree heads signed by an older key exist; "
+                         "verify those with the old public key", path)
+    return public_key_pem()
 
 
 def publish_pending(log: str | None = None) -> int:
@@ -422,12 +477,13 @@ def _entry_info(e: LedgerEntry, row: LedgerLog) -> EntryInfo:
 
 
 def public_key_pem() -> str:
-    """The ledger's Ed25519 public key (PEM), for auditors and anchors."""
+    """The ledger's Ed25519 public key (PEM), for auditors and anchors. Never creates a key:
+    :class:`LedgerKeyMissing` when there is none."""
     return signing.public_pem(signing.load_private_key().public_key())
 
 
 def key_id() -> str:
-    """The ledger key's id (first 16 hex of SHA-256 over the raw public key)."""
+    """The ledger key's id (first 16 hex of SHA-256 over the raw public key); never creates a key."""
     return signing.key_id(signing.load_private_key().public_key())
 
 
@@ -533,7 +589,8 @@ def verify_consistency_proof(proof: ConsistencyProof, *, alg: str | None = None,
 
 
 def verify_sth_signature(sth: SignedTreeHead, public_key: Any = None) -> bool:
-    """True when the tree head is signed by ``public_key`` (PEM, raw bytes or key; default: the ledger key)."""
+    """True when the tree head is signed by ``public_key`` (PEM, raw bytes, key or PEM file path; default:
+    the ledger key on this host, never created here: :class:`LedgerKeyMissing` when there is none)."""
     pub = public_key if public_key is not None else signing.load_private_key()
     return signing.verify_tree_head(sth, pub)
 
@@ -580,7 +637,8 @@ def _read_snapshot(s: Session, row_id: int) -> tuple[LedgerLog, list[LedgerTreeH
     return h2, heads, entries
 
 
-def _verify_log(s: Session, row: LedgerLog, pub: Any, anchored: list[SignedTreeHead] | None) -> LogVerification:
+def _verify_log(s: Session, row: LedgerLog, pub: Any, anchored: list[SignedTreeHead] | None,
+                key_problem: str | None = None) -> LogVerification:
     out = _Findings()
     warnings: list[str] = []
     row, heads, entries = _read_snapshot(s, row.id)
@@ -634,6 +692,9 @@ def _verify_log(s: Session, row: LedgerLog, pub: Any, anchored: list[SignedTreeH
         out.add("header", None, "the log header's frontier does not match the stored entries")
 
     my_key_id = signing.key_id(signing.load_public_key(pub)) if pub is not None else None
+    if my_key_id is None and (heads or anchored):
+        out.add("key", None, f"{len(heads)} signed tree heads ({len(anchored or ())} anchored) cannot be checked: "
+                + (key_problem or "no public key"))
     prev = 0
     for t in heads:
         sth = _sth(t, row)
@@ -686,8 +747,9 @@ def _verify_log(s: Session, row: LedgerLog, pub: Any, anchored: list[SignedTreeH
             elif db.root_hash != a.root_hash or db.signature != a.signature:
                 out.add("anchor", bad, f"the database tree head of size {a.tree_size} differs from the anchored one")
     problems = out.close()
-    seqs = [p.seq for p in problems if p.seq is not None]
-    first_bad = min(seqs) if seqs else (0 if problems else None)
+    data_problems = [p for p in problems if p.kind != "key"]  # an unusable key says nothing about entries
+    seqs = [p.seq for p in data_problems if p.seq is not None]
+    first_bad = min(seqs) if seqs else (0 if data_problems else None)
     return LogVerification(
         log=row.name, hash_alg=row.hash_alg, ok=not problems, size=n, signed_size=signed_size,
         root_hash=f.root().hex(), tree_heads_checked=len(heads), anchors_checked=anchors_checked,
@@ -703,17 +765,22 @@ def verify(log: str | None = None, *, anchor_path: Path | None = None, public_ke
 
     ``anchor_path``: the file anchor to compare with (default: the configured one when
     ``ledger.anchor = "file"`` and the file exists). ``public_key``: the key tree heads must be signed
-    with (default: the ledger key on this host)."""
+    with — PEM text or bytes, raw 32 bytes, a key object or a PEM file path (``xiaoyin ledger verify
+    --public-key FILE`` passes it); default: the ledger key on this host. Without either, signed heads
+    cannot be checked and each log that has some gets a ``key`` problem (``ok`` is False): a lost key
+    never passes as "verified". A bad ``public_key`` is :class:`InvalidInput`."""
     t0 = time.perf_counter()
     from xiaoyin.core.settings import get_settings
 
     warnings: list[str] = []
-    pub = public_key
-    if pub is None:
+    key_problem: str | None = None
+    if public_key is not None:
+        pub: Any = signing.load_public_key(public_key)
+    else:
         try:
-            pub = signing.load_private_key(create=False)
-        except InvalidInput as e:
-            warnings.append(f"{e.message}: signatures not checked")
+            pub = signing.load_private_key()
+        except LedgerKeyError as e:
+            pub, key_problem = None, e.message
     if anchor_path is None and get_settings().ledger.anchor == "file":
         p = default_anchor_path()
         anchor_path = p if p.exists() else None
@@ -734,7 +801,7 @@ def verify(log: str | None = None, *, anchor_path: Path | None = None, public_ke
             rows = list(s.scalars(select(LedgerLog).order_by(LedgerLog.name)))
         names = {r.name for r in rows}
         for r in rows:
-            res = _verify_log(s, r, pub, None if anchored is None else anchored.get(r.name, []))
+            res = _verify_log(s, r, pub, None if anchored is None else anchored.get(r.name, []), key_problem)
             res.warnings[:0] = warnings
             if anchor_problem:
                 res.problems.append(Problem(kind="anchor", seq=None, message=anchor_problem))

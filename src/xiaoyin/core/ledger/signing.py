@@ -1,6 +1,8 @@
-"""Ed25519 signing of tree heads: the bank's ledger key, created on first use (mode 0600).
+"""Ed25519 signing of tree heads: the bank's ledger key (PKCS#8 PEM, mode 0600).
 
-The key lives at ``settings.ledger.key_path`` or ``<home>/ledger/signing.key`` (PKCS#8 PEM).
+The key lives at ``settings.ledger.key_path`` or ``<home>/ledger/signing.key``. Nothing here creates a
+key implicitly: :func:`create_key` is called by the service only on first use (no tree head signed
+yet) or by an explicit ``init_key``; a missing key is :class:`LedgerKeyMissing` (fail closed).
 A key id is the first 16 hex digits of SHA-256 over the raw 32-byte public key.
 """
 
@@ -12,16 +14,29 @@ import os
 import threading
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel, Field
 
-from xiaoyin.core.errors import InvalidInput
+from xiaoyin.core.errors import InvalidInput, XiaoyinError
 from xiaoyin.core.ledger.canonical import canonical_bytes, canonical_json
 
 _lock = threading.Lock()
-_cache: dict[Path, Ed25519PrivateKey] = {}
+_cache: dict[Path, tuple[tuple[int, int, int], Ed25519PrivateKey]] = {}
+
+
+class LedgerKeyError(XiaoyinError):
+    """The ledger signing key file cannot be used (unreadable, not an Ed25519 private key)."""
+
+    code = "ledger_key_invalid"
+    http_status = 503
+
+
+class LedgerKeyMissing(LedgerKeyError):
+    """The ledger signing key file does not exist (and must not be silently replaced)."""
+
+    code = "ledger_key_missing"
 
 
 def default_key_path() -> Path:
@@ -32,7 +47,8 @@ def default_key_path() -> Path:
     return s.ledger.key_path or s.path("ledger", "signing.key")
 
 
-def _create(path: Path) -> None:
+def _create(path: Path) -> bool:
+    """Write a new key to ``path`` unless one exists; True when this call created it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     pem = Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -45,28 +61,64 @@ def _create(path: Path) -> None:
     finally:
         os.close(fd)
     try:
-        os.link(tmp, path)  # atomic; loses cleanly to a concurrent creator
+        os.link(tmp, path)  # atomic; never overwrites, loses cleanly to a concurrent creator
     except FileExistsError:
-        pass
+        return False
     finally:
         tmp.unlink(missing_ok=True)
+    return True
 
 
-def load_private_key(path: Path | None = None, *, create: bool = True) -> Ed25519PrivateKey:
-    """The signing key at ``path`` (default: :func:`default_key_path`), created when missing."""
+def create_key(path: Path | None = None) -> bool:
+    """Create the signing key at ``path`` (default: :func:`default_key_path`) unless a key file is
+    already there; never overwrites. True when this call created it."""
+    return _create((path or default_key_path()).resolve())
+
+
+def key_exists(path: Path | None = None) -> bool:
+    """Whether the signing key file exists."""
+    return (path or default_key_path()).exists()
+
+
+def missing_key_error(path: Path, reason: str) -> LedgerKeyMissing:
+    """The error for a missing key, saying how to recover."""
+    return LedgerKeyMissing(
+        f"ledger signing key not found at {path}{reason}. Restore the key file from backup (or point "
+        "ledger.key_path at it); to verify without it, pass the ledger's public key (xiaoyin ledger verify "
+        "--public-key FILE); only if the key is truly lost, create a new one deliberately with "
+        "`ledger.init_key()` (older tree heads then verify only against the old public key)",
+        key_path=str(path),
+    )
+
+
+def load_private_key(path: Path | None = None, *, create: bool = False) -> Ed25519PrivateKey:
+    """The signing key at ``path`` (default: :func:`default_key_path`).
+
+    Raises :class:`LedgerKeyMissing` when the file does not exist (``create=True`` creates it instead;
+    only for first use). The cached key is dropped when the file is removed or replaced."""
     path = (path or default_key_path()).resolve()
     with _lock:
-        key = _cache.get(path)
-        if key is not None:
-            return key
-        if not path.exists():
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            _cache.pop(path, None)
             if not create:
-                raise InvalidInput(f"ledger signing key not found at {path}")
+                raise missing_key_error(path, "") from None
             _create(path)
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            st = path.stat()
+        except OSError as e:
+            raise LedgerKeyError(f"cannot read the ledger signing key {path}: {e}", key_path=str(path)) from e
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        hit = _cache.get(path)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        try:
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        except (OSError, ValueError, TypeError, UnsupportedAlgorithm) as e:
+            raise LedgerKeyError(f"cannot read the ledger signing key {path}: {e}", key_path=str(path)) from e
         if not isinstance(key, Ed25519PrivateKey):
-            raise InvalidInput(f"{path} does not hold an Ed25519 private key")
-        _cache[path] = key
+            raise LedgerKeyError(f"{path} does not hold an Ed25519 private key", key_path=str(path))
+        _cache[path] = (stamp, key)
         return key
 
 
@@ -89,16 +141,26 @@ def public_pem(pub: Ed25519PublicKey) -> str:
     return pub.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
-def load_public_key(key: Ed25519PublicKey | Ed25519PrivateKey | str | bytes) -> Ed25519PublicKey:
-    """A public key from a key object, PEM text/bytes, or 32 raw bytes."""
+def load_public_key(key: Ed25519PublicKey | Ed25519PrivateKey | str | bytes | Path) -> Ed25519PublicKey:
+    """A public key from a key object, PEM text/bytes, 32 raw bytes, or a PEM file path."""
     if isinstance(key, Ed25519PrivateKey):
         return key.public_key()
     if isinstance(key, Ed25519PublicKey):
         return key
+    if isinstance(key, Path):
+        try:
+            key = key.read_bytes()
+        except OSError as e:
+            raise InvalidInput(f"cannot read the public key file: {e}") from e
+    if not isinstance(key, str | bytes):
+        raise InvalidInput(f"not a public key: {type(key).__name__}")
     data = key.encode() if isinstance(key, str) else key
-    if len(data) == 32:
-        return Ed25519PublicKey.from_public_bytes(data)
-    pub = serialization.load_pem_public_key(data)
+    try:
+        if len(data) == 32:
+            return Ed25519PublicKey.from_public_bytes(data)
+        pub = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as e:
+        raise InvalidInput(f"not a PEM public key: {e}") from e
     if not isinstance(pub, Ed25519PublicKey):
         raise InvalidInput("not an Ed25519 public key")
     return pub

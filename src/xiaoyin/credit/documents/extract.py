@@ -8,19 +8,17 @@ source text. Never raises for a bad file: the result carries ``error`` and an ``
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from xiaoyin.core.errors import DocumentError
 from xiaoyin.core.settings import get_settings
 
 from .carriers.errors import (
     EmptyInput,
-    ImageCorrupt,
     InputError,
     InputTooLarge,
     NoTextFound,
@@ -169,8 +167,13 @@ def _pdf_layout(doc: ExtractedDocument, data: bytes, filename: str, dpi: int,
     pages: list[PageLayout] = []
     ocr_pages = 0
     with open_pdf(data, filename) as pdf:
-        doc.pages = len(pdf)
-        for i in range(len(pdf)):
+        doc.pages = n = len(pdf)
+        limit = get_settings().docs.max_pages
+        if n > limit:  # refuse before any page is rendered or OCR'd
+            raise InputTooLarge(
+                f"{filename}: PDF 共 {n} 页，超过上限 {limit} 页，未做识别 / PDF has {n} pages, "
+                f"more than the limit of {limit}; nothing was read", file=filename, pages=n, limit=limit)
+        for i in range(n):
             page = pdf[i]
             try:
                 content = page_runs(page, i + 1)
@@ -189,14 +192,10 @@ def _pdf_layout(doc: ExtractedDocument, data: bytes, filename: str, dpi: int,
 
 
 def _image_layout(doc: ExtractedDocument, data: bytes, filename: str, images: dict[int, Image.Image]) -> DocLayout:
+    from .carriers.image import open_image
     from .carriers.ocr import get_doc_ocr
 
-    try:
-        img = Image.open(io.BytesIO(data))
-        img.load()
-    except (UnidentifiedImageError, OSError, ValueError) as e:
-        raise ImageCorrupt(f"{filename}: 图片无法读取 / unreadable image ({e})", file=filename) from e
-    img = img.convert("RGB")
+    img = open_image(data, filename)
     images[1] = img
     doc.input_kind = "image"
     doc.pages = 1

@@ -1,9 +1,11 @@
 """Optional third layer: ask the configured LLM for fields the rules left empty, and ground its answers.
 
 The model sees the document text and a JSON schema listing ONLY the missing fields. A value is
-accepted only when, after normalisation, it occurs in the source text AND it passes the field's
-parser; it then gets provenance ``source="llm"`` with the page and span where it was found.
-Everything else becomes a :class:`Suggestion` with the reason. The LLM never overrides a value.
+accepted only when it passes the field's parser and declared type, is not the value of another
+field, and occurs in the source text outside the spans other fields were read from (preferably right
+after the field's label); it then gets provenance ``source="llm"`` with the page and span where it
+was found. Everything else becomes a :class:`Suggestion` with the reason. The LLM never overrides a
+value.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from .layout.fields import (
     compact,
+    label_pattern,
     parse_amount,
     parse_code,
     parse_date,
@@ -78,10 +81,30 @@ def _variants(kind: str, value: Any) -> list[str]:
     return [compact(str(value))]
 
 
-def _locate(layout: DocLayout, needle: str, bounded: bool = False) -> tuple[int, int, int] | None:
-    """(page, start, end) of ``needle`` in the page texts, comparing with whitespace removed."""
+FIELD_LABELS: dict[str, tuple[str, ...]] = {  # printed labels a field's value follows, by last path part
+    "number": ("编号", "号码", "单号"), "code": ("发票代码",), "check_code": ("校验码",),
+    "serial": ("回单编号", "流水号", "凭证号", "回单号", "编号"),
+    "issue_date": ("开票日期",), "sign_date": ("签订日期", "签订时间", "签约日期", "签订"),
+    "date": ("日期", "记账日", "交易时间", "时间"), "start_date": ("起始日", "起息日", "借款期限", "自"),
+    "end_date": ("到期日", "至"), "delivery_date": ("交货期限", "交货日期", "交货时间"),
+    "total_amount": ("合计", "总金额", "金额"), "total_tax": ("税额",), "total_with_tax": ("小写", "价税合计"),
+    "amount": ("金额", "小写"), "annual_rate": ("利率",),
+    "tax_id": ("统一社会信用代码", "纳税人识别号", "识别号"), "account": ("账号", "帐号", "卡号"),
+    "name": ("名称", "户名", "单位"), "bank": ("开户行", "开户银行"), "phone": ("电话",), "address": ("地址",),
+    "legal_rep": ("法定代表人",), "trade_contract_number": ("合同编号", "合同号"),
+    "contract_number": ("合同编号", "合同号"), "drawer": ("开票人",), "remarks": ("备注",), "purpose": ("用途",),
+    "warehouse": ("仓库",), "delivery_place": ("交货地点",), "payment_terms": ("付款方式", "结算方式"),
+}
+LABEL_REACH = 40  # characters between a label and its value on the same line
+MIN_VALUE_CHARS = 2
+UNIQUE_KINDS = ("code", "text")  # an identifier or name cannot be the value of two fields
+
+
+def _occurrences(layout: DocLayout, needle: str, bounded: bool = False) -> list[tuple[int, int, int]]:
+    """Every (page, start, end) of ``needle`` in the page texts, comparing with whitespace removed."""
     if not needle:
-        return None
+        return []
+    out = []
     for page in layout.pages:
         norm_chars: list[str] = []
         index: list[int] = []
@@ -94,31 +117,94 @@ def _locate(layout: DocLayout, needle: str, bounded: bool = False) -> tuple[int,
         pat = re.escape(needle)
         if bounded:  # a number must not be part of a longer number
             pat = r"(?<![\d.,])" + pat + r"(?![\d]|[.,]\d)"
-        m = re.search(pat, hay)
-        if m:
-            return page.number, index[m.start()], index[m.end() - 1] + 1
+        out.extend((page.number, index[m.start()], index[m.end() - 1] + 1) for m in re.finditer(pat, hay))
+    return out
+
+
+def _taken_by(rec: Record | None, path: str, page: int, start: int, end: int) -> str | None:
+    """The other field whose provenance span overlaps [start, end) on ``page``, if any."""
+    if rec is None:
+        return None
+    for other, prov in rec.provenance.items():
+        if other == path or prov.page != page or prov.span is None:
+            continue
+        if prov.span[0] < end and start < prov.span[1]:
+            return other
     return None
 
 
-def ground(layout: DocLayout, path: str, raw: Any) -> tuple[Any, Provenance | None, str]:
-    """(parsed value, provenance, reason): provenance is None when the value is not accepted."""
+def _label_distance(layout: DocLayout, path: str, page_no: int, start: int) -> int | None:
+    """Characters between the nearest label of ``path`` before ``start`` on the same line, or None."""
+    labels = FIELD_LABELS.get(path.rsplit(".", 1)[-1])
+    if not labels:
+        return None
+    page = next(p for p in layout.pages if p.number == page_no)
+    line_start = page.text.rfind("\n", 0, start) + 1
+    best = None
+    for m in re.finditer(label_pattern(*labels), page.text[line_start:start]):
+        gap = start - (line_start + m.end())
+        if gap <= LABEL_REACH and (best is None or gap < best):
+            best = gap
+    return best
+
+
+def _same_value(rec: Record | None, path: str, value: Any) -> str | None:
+    """Another field already holding ``value`` (compared compact), if any."""
+    if rec is None:
+        return None
+    mine = compact(str(value))
+    for other in rec.provenance:
+        if other == path:
+            continue
+        v = rec.get(other)
+        if v is not None and not isinstance(v, list) and compact(str(v)) == mine:
+            return other
+    return None
+
+
+def ground(layout: DocLayout, path: str, raw: Any, rec: Record | None = None) -> tuple[Any, Provenance | None, str]:
+    """(parsed value, provenance, reason): provenance is None when the value is not accepted.
+
+    Accepted: at least MIN_VALUE_CHARS characters, parses as the field's kind, fits the field's declared
+    type (when ``rec`` is given), is not the value of another field (identifiers and names), and occurs
+    in the source text at a place that is not another field's span; an occurrence right after one of
+    the field's labels is preferred.
+    """
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, None, "empty"
+    if len(compact(str(raw))) < MIN_VALUE_CHARS:
+        return raw, None, f"值过短 / value shorter than {MIN_VALUE_CHARS} characters"
     kind = field_kind(path)
     value = PARSERS[kind](str(raw))
     if value is None:
         return raw, None, f"无法解析为{kind} / does not parse as {kind}"
+    if rec is not None:
+        value, error = rec.check(path, value)
+        if error is not None:
+            return value, None, f"不符合字段类型 / invalid for the field's type: {error}"
+    if kind in UNIQUE_KINDS:
+        other = _same_value(rec, path, value)
+        if other is not None:
+            return value, None, f"与字段 {other} 的值相同 / same value as field {other}"
+    found: list[tuple[int, int, int]] = []
+    taken: str | None = None
     for needle in dict.fromkeys([compact(str(raw)), *_variants(kind, value)]):
-        loc = _locate(layout, needle, bounded=kind != "text")
-        if loc is None:
+        if kind != "text" and PARSERS[kind](needle) != value:
             continue
-        if PARSERS[kind](needle) != value and kind != "text":
-            continue
-        page_no, s, e = loc
-        page = next(p for p in layout.pages if p.number == page_no)
-        return value, Provenance(source="llm", page=page_no, span=(s, e), bbox=page.bbox_of(s, e),
-                                 text=page.text[s:e]), ""
-    return value, None, "原文中找不到该值 / value not found in the source text"
+        for loc in _occurrences(layout, needle, bounded=kind != "text"):
+            other = _taken_by(rec, path, *loc)
+            if other is not None:
+                taken = taken or other
+            elif loc not in found:
+                found.append(loc)
+    if not found:
+        if taken is not None:
+            return value, None, f"原文中该值只出现在字段 {taken} 处 / the value only occurs where field {taken} was read"
+        return value, None, "原文中找不到该值 / value not found in the source text"
+    near = [(d, loc) for loc in found if (d := _label_distance(layout, path, loc[0], loc[1])) is not None]
+    page_no, s, e = min(near)[1] if near else found[0]
+    page = next(p for p in layout.pages if p.number == page_no)
+    return value, Provenance(source="llm", page=page_no, span=(s, e), bbox=page.bbox_of(s, e), text=page.text[s:e]), ""
 
 
 def _schema(fields: list[str]) -> dict[str, Any]:
@@ -167,7 +253,7 @@ def fill_missing(rec: Record, layout: DocLayout, missing: list[str], llm: Any) -
     for f in fields:
         if f not in answer:
             continue
-        value, prov, reason = ground(layout, f, answer[f])
+        value, prov, reason = ground(layout, f, answer[f], rec)
         if value is None:
             continue
         if prov is not None and rec.set(f, value, prov):

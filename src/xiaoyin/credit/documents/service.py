@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,6 +37,8 @@ from xiaoyin.credit.documents.trade import (
     trade_edges,
 )
 from xiaoyin.credit.documents.validators import validate_document
+
+log = logging.getLogger(__name__)
 
 LEDGER_LOG = "credit-documents"
 DOCUMENT_SUFFIXES = {".pdf", ".xml", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
@@ -87,7 +90,12 @@ class ApplicationSummary(BaseModel):
 
 def _validated(doc: ExtractedDocument) -> ExtractedDocument:
     if doc.data is not None:
-        doc.findings += validate_document(doc)
+        try:
+            doc.findings += validate_document(doc)
+        except Exception as exc:  # a validator bug must not sink the batch: report it on this file
+            log.exception("validation of %s failed", doc.file)
+            doc.findings.append(Finding(rule_id="validate.failed", severity=Severity.error, documents=[doc.file],
+                                        message=f"校验程序出错，需人工审核：{type(exc).__name__}: {exc}"))
     return doc
 
 
@@ -123,7 +131,7 @@ def _safe_name(name: str) -> str:
     name = Path(name.replace("\\", "/")).name.strip()
     if not name or name in (".", ".."):
         raise InvalidInput("文件名为空")
-    return name[:255]
+    return name[:200]
 
 
 def _unique_name(name: str, taken: set[str]) -> str:
@@ -205,7 +213,7 @@ def verify_package(meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], *,
             docs.append(extract_upload(data, name, use_llm=use_llm))
         if observer:
             observer(name, i + 1, len(files))
-    package_sha = _package_hash(meta, docs)
+    package_sha = _package_hash(meta, docs, ruleset)
     for attempt in range(3):
         try:
             return _store(meta, docs, ruleset, package_sha, user)
@@ -215,9 +223,11 @@ def verify_package(meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], *,
     raise AssertionError("unreachable")
 
 
-def _package_hash(meta: ApplicationMeta, docs: list[ExtractedDocument]) -> str:
+def _package_hash(meta: ApplicationMeta, docs: list[ExtractedDocument], ruleset: RuleSet) -> str:
+    """Same files, same application data and the same rules: the same package (verified once)."""
     items = sorted((d.sha256, d.file) for d in docs)
-    blob = json.dumps({"meta": to_jsonable(meta.model_dump(mode="json")), "files": items},
+    rules = ruleset.model_dump(mode="json", exclude={"source"})
+    blob = json.dumps({"meta": to_jsonable(meta.model_dump(mode="json")), "files": items, "rules": rules},
                       sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -240,9 +250,18 @@ def _latest(s: Session, application_no: str) -> DocApplication | None:
                     .order_by(DocApplication.version.desc()).limit(1))
 
 
+def _serialise(s: Session) -> None:
+    """One verification at a time reads the bank-wide registry and writes to it (no check-then-insert race)."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(hashtext('xiaoyin.credit.documents'))"))
+    else:  # SQLite: any write statement takes the database's write lock until commit
+        s.execute(update(DocApplication).where(DocApplication.id == -1).values(version=DocApplication.version))
+
+
 def _store(meta: ApplicationMeta, docs: list[ExtractedDocument], ruleset: RuleSet, package_sha: str,
            user: str | None) -> VerificationReport:
     with session_scope() as s:
+        _serialise(s)
         prev = _latest(s, meta.application_no)
         if prev is not None and prev.package_sha256 == package_sha:
             return _report(s, prev, created=False)
@@ -253,22 +272,24 @@ def _store(meta: ApplicationMeta, docs: list[ExtractedDocument], ruleset: RuleSe
         borrower = ctx.borrower
         app = DocApplication(
             application_no=meta.application_no, version=(prev.version + 1) if prev else 1,
-            borrower_name=borrower.name, borrower_tax_id=borrower.tax_id, financing_date=ctx.financing_date,
+            borrower_name=_cut(borrower.name, 200), borrower_tax_id=_cut(borrower.tax_id, 32),
+            financing_date=ctx.financing_date,
             meta=meta.model_dump(mode="json"), package_sha256=package_sha, verdict=verdict,
             findings=[f.model_dump(mode="json") for f in findings], rules_source=ruleset.source,
-            created_by=user,
+            created_by=_cut(user, 100),
         )
         s.add(app)
         s.flush()
         for d in docs:
             s.add(DocDocument(application_id=app.id, file_name=d.file, sha256=d.sha256, doc_type=d.doc_type,
                               input_kind=d.input_kind, extracted=d.model_dump(mode="json")))
-        for _, inv in ctx.invoices:
-            key = invoice_key(inv)
-            if key and inv.status == "normal" and ctx.history.invoice_owner(key) is None:
+        for key, inv in sorted(((invoice_key(inv), inv) for _, inv in ctx.invoices if invoice_key(inv)),
+                               key=lambda pair: pair[0]):
+            if inv.status == "normal" and len(key) <= 40 and ctx.history.invoice_owner(key) is None:
                 s.add(InvoiceUsage(invoice_key=key, application_no=meta.application_no,
-                                   seller_tax_id=inv.seller.tax_id, issue_date=inv.issue_date,
-                                   total_with_tax=None if inv.total_with_tax is None else str(inv.total_with_tax)))
+                                   seller_tax_id=_cut(inv.seller.tax_id, 32), issue_date=inv.issue_date,
+                                   total_with_tax=_cut(None if inv.total_with_tax is None else str(inv.total_with_tax), 32)))
+                s.flush()
         s.execute(delete(TradeEdgeRow).where(TradeEdgeRow.application_no == meta.application_no))
         for e in trade_edges(ctx):
             s.add(TradeEdgeRow(application_no=e.application_no, seller_key=e.seller_key[:255],
@@ -280,6 +301,10 @@ def _store(meta: ApplicationMeta, docs: list[ExtractedDocument], ruleset: RuleSe
         app.ledger_log, app.ledger_seq = LEDGER_LOG, receipt.seq
         s.flush()
         return _report(s, app, created=True)
+
+
+def _cut(value: str | None, n: int) -> str | None:
+    return None if value is None else value[:n]
 
 
 def _ledger_payload(app: DocApplication, docs: list[ExtractedDocument], findings: list[Finding]) -> dict:

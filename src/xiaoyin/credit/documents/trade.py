@@ -29,6 +29,7 @@ from xiaoyin.credit.documents.schemas import (
     LoanContract,
     Party,
     PaymentReceipt,
+    Severity,
     VatInvoice,
 )
 
@@ -99,12 +100,15 @@ def party_key(p: Party) -> str:
 
 
 def invoice_key(inv: VatInvoice) -> str | None:
-    """Bank-wide identity of an invoice: 20-digit number, or code + 8-digit number."""
+    """Bank-wide identity of an invoice: the 20-digit 数电 number, or 发票代码 + 8-digit number.
+
+    None when the identity is incomplete (an 8-digit number without its code is not unique).
+    """
     number = re.sub(r"\s", "", inv.number or "")
-    if not number:
-        return None
+    if len(number) == 20 and number.isdigit():
+        return number
     code = re.sub(r"\s", "", inv.code or "")
-    return f"{code}-{number}" if code and len(number) != 20 else number
+    return f"{code}-{number}" if code and number else None
 
 
 def goods_name(name: str | None) -> str:
@@ -203,9 +207,15 @@ def same_party(a: Party, b: Party) -> bool:
     return bool(shared) and not party_differences(a, b)
 
 
+def _account(s: str | None) -> str:
+    """A comparable bank account: its digits, or "" when masked or too short to identify anyone."""
+    digits = norm_phone(s)
+    return "" if not s or "*" in s or len(digits) < 8 else digits
+
+
 def _matches(p: Party, target: Party) -> bool:
-    """Same company by name or tax id, or same bank account."""
-    if p.account and target.account and norm_phone(p.account) == norm_phone(target.account):
+    """Same company by name or tax id, or same (unmasked) bank account."""
+    if _account(p.account) and _account(p.account) == _account(target.account):
         return True
     if p.tax_id and target.tax_id and norm_text(p.tax_id) == norm_text(target.tax_id):
         return True
@@ -269,7 +279,13 @@ def duplicate_financing(ctx: TradeContext, rule: Rule) -> list[Finding]:
     out = []
     for doc, inv in ctx.invoices:
         key = invoice_key(inv)
-        owner = ctx.history.invoice_owner(key) if key else None
+        if key is None:
+            out.append(Finding(
+                rule_id="trade.duplicate_unchecked", severity="warning", documents=[doc.file],
+                fields=[f"{doc.file}#code", f"{doc.file}#number"],
+                message="发票代码或号码未能完整识别，无法核查是否重复融资，请人工核对。"))
+            continue
+        owner = ctx.history.invoice_owner(key)
         if owner and owner != ctx.meta.application_no:
             out.append(_finding(rule, f"发票 {key} 已在融资申请 {owner} 中使用，本申请再次以其融资（重复融资）。",
                                 [doc], [f"{doc.file}#number"], invoice=key, other_application=owner))
@@ -424,45 +440,67 @@ def related_parties(ctx: TradeContext, rule: Rule) -> list[Finding]:
 
 @check("circular_trade", CircularParams)
 def circular_trade(ctx: TradeContext, rule: Rule) -> list[Finding]:
-    """A path from this contract's buyer back to its seller through stored contracts closes a cycle."""
-    edges = [e for e in ctx.history.edges() if e.application_no != ctx.meta.application_no]
-    out_edges: dict[str, list[TradeEdge]] = defaultdict(list)
-    for e in edges:
-        out_edges[e.seller_key].append(e)
+    """A path from a contract's buyer back to its seller through other contracts closes a cycle.
+
+    Breadth-first over companies (each visited once, parallel contracts merged), using the stored
+    applications' contracts and this package's other contracts, within the date window.
+    """
+    window = dt.timedelta(days=rule.params["window_days"])
     max_hops = rule.params["max_chain"] - 1
-    window = rule.params["window_days"]
+    own = trade_edges(ctx)
+    stored = [e for e in ctx.history.edges() if e.application_no != ctx.meta.application_no]
+    alias = _aliases([*stored, *own])
     findings = []
     for cdoc, c in ctx.contracts:
-        start, goal = party_key(c.buyer), party_key(c.seller)
-        if start == goal or not c.buyer.name:
+        if not (c.buyer.name and c.seller.name):
             continue
-        # breadth-first search for buyer → ... → seller
-        frontier: list[list[TradeEdge]] = [[e] for e in out_edges.get(start, [])]
-        found: list[TradeEdge] | None = None
+        start, goal = alias(party_key(c.buyer)), alias(party_key(c.seller))
+        if start == goal:
+            continue
+        graph: dict[str, dict[str, TradeEdge]] = defaultdict(dict)
+        for e in [*stored, *(e for e in own if e.sign_date != c.sign_date or e.seller_name != c.seller.name)]:
+            if c.sign_date and e.sign_date and abs(e.sign_date - c.sign_date) > window:
+                continue
+            graph[alias(e.seller_key)].setdefault(alias(e.buyer_key), e)
+        parent: dict[str, tuple[str, TradeEdge]] = {}
+        level, seen = [start], {start}
         for _ in range(max_hops):
             nxt = []
-            for path in frontier:
-                if path[-1].buyer_key == goal:
-                    found = path
-                    break
-                visited = {start, *(e.buyer_key for e in path)}
-                nxt += [[*path, e] for e in out_edges.get(path[-1].buyer_key, []) if e.buyer_key not in visited]
-            if found or not nxt:
+            for node in level:
+                for succ, edge in graph.get(node, {}).items():
+                    if succ not in seen:
+                        seen.add(succ)
+                        parent[succ] = (node, edge)
+                        nxt.append(succ)
+            if goal in seen or not nxt:
                 break
-            frontier = nxt
-        if found is None:
+            level = nxt
+        if goal not in parent:
             continue
-        dates = [d for d in [c.sign_date, *(e.sign_date for e in found)] if d]
-        if dates and (max(dates) - min(dates)).days > window:
-            continue
-        chain = [c.seller.name or "", c.buyer.name or "", *(e.buyer_name for e in found)]
+        path: list[TradeEdge] = []
+        node = goal
+        while node != start:
+            node, edge = parent[node]
+            path.append(edge)
+        path.reverse()
+        chain = [c.seller.name, c.buyer.name, *(e.buyer_name for e in path)]
+        apps = [e.application_no for e in path]
         findings.append(_finding(
-            rule, f"循环贸易：{' → '.join(chain)}（涉及申请 {'、'.join(e.application_no for e in found)} 及本申请），"
+            rule, f"循环贸易：{' → '.join(chain)}（涉及申请 {'、'.join(dict.fromkeys(apps))} 及本申请），"
                   "货物与资金可能在关联企业间空转。",
-            [cdoc], [f"{cdoc.file}#seller.name", f"{cdoc.file}#buyer.name"],
-            chain=chain, applications=[e.application_no for e in found],
+            [cdoc], [f"{cdoc.file}#seller.name", f"{cdoc.file}#buyer.name"], chain=chain, applications=apps,
         ))
     return findings
+
+
+def _aliases(edges: list[TradeEdge]) -> Callable[[str], str]:
+    """Map a "name:…" key to the company's credit code when another contract printed both."""
+    by_name: dict[str, str] = {}
+    for e in edges:
+        for key, name in ((e.seller_key, e.seller_name), (e.buyer_key, e.buyer_name)):
+            if not key.startswith("name:"):
+                by_name.setdefault(f"name:{norm_text(name)}", key)
+    return lambda key: by_name.get(key, key)
 
 
 @check("no_delivery_evidence")
@@ -506,8 +544,14 @@ def payee_not_counterparty(ctx: TradeContext, rule: Rule) -> list[Finding]:
 
 @check("red_or_void_invoice")
 def red_or_void_invoice(ctx: TradeContext, rule: Rule) -> list[Finding]:
+    """Any carrier of an invoice (PDF face, XML, scan) showing it red-letter or voided counts."""
     out = []
-    for doc, inv in ctx.invoices:
+    reported: set[str] = set()
+    for doc, inv in ctx.of(VatInvoice):
+        key = invoice_key(inv) or doc.file
+        if key in reported or inv.status == InvoiceStatus.normal:
+            continue
+        reported.add(key)
         if inv.status == InvoiceStatus.red:
             ref = f"，冲销发票 {inv.red_ref}" if inv.red_ref else ""
             out.append(_finding(rule, f"发票 {invoice_key(inv)} 是红字（冲销）发票{ref}，不能作为融资依据。",
@@ -539,9 +583,10 @@ def run_rules(ctx: TradeContext, ruleset: RuleSet) -> list[Finding]:
     for rule in ruleset.enabled():
         try:
             findings += CHECKS[rule.check].fn(ctx, rule)
-        except Exception as exc:  # one broken rule must not hide the others
-            findings.append(Finding(rule_id=rule.id, severity="warning",
-                                    message=f"规则 {rule.id} 执行失败：{type(exc).__name__}: {exc}"))
+        except Exception as exc:  # one broken rule must not hide the others, nor pass silently
+            severity = rule.severity if rule.severity.rank >= Severity.error.rank else Severity.error
+            findings.append(Finding(rule_id=rule.id, severity=severity,
+                                    message=f"规则 {rule.id} 执行失败，需人工核查：{type(exc).__name__}: {exc}"))
     return findings
 
 

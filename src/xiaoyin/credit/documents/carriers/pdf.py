@@ -54,7 +54,11 @@ def open_pdf(data: bytes, name: str = "document.pdf") -> Iterator[pdfium.PdfDocu
 
 
 def page_runs(page: pdfium.PdfPage, number: int) -> PdfPageContent:
-    """The page's text runs (one per pdfium text rectangle), top-left origin."""
+    """The page's text runs, top-left origin: consecutive characters on one line with no wide gap.
+
+    Built from the characters themselves (box and font size), so an oversized stamp or watermark
+    (a large 作废 across the face) becomes runs of its own instead of leaking into table cells.
+    """
     width, height = page.get_size()
     runs: list[Segment] = []
     try:
@@ -62,15 +66,48 @@ def page_runs(page: pdfium.PdfPage, number: int) -> PdfPageContent:
     except pdfium.PdfiumError:
         return PdfPageContent(number, width, height, runs)
     try:
-        if tp.count_chars() > 0:
-            for i in range(tp.count_rects()):
-                left, bottom, right, top = tp.get_rect(i)
-                text = tp.get_text_bounded(left, bottom, right, top).replace("\r", " ").replace("\n", " ").strip()
-                text = text.replace("\ufffe", "").replace("\x02", "")
-                if text:
-                    runs.append(Segment(text, (left, height - top, right, height - bottom), number, "text"))
+        chars = []
+        for i in range(tp.count_chars()):
+            ch = tp.get_text_range(i, 1)
+            left, bottom, right, top = tp.get_charbox(i)
+            size = pdfium_c.FPDFText_GetFontSize(tp.raw, i)
+            chars.append((ch, (left, height - top, right, height - bottom), size))
     finally:
         tp.close()
+    sizes = sorted(size for ch, _, size in chars if ch.strip())
+    stamp_size = 3 * sizes[len(sizes) // 2] if sizes else float("inf")
+    current: list[tuple[str, tuple[float, float, float, float], float]] = []
+
+    def flush() -> None:
+        text = "".join(c for c, _, _ in current).replace("\ufffe", "").replace("\x02", "").strip()
+        boxes = [b for c, b, _ in current if c.strip()]
+        if text and boxes:
+            bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                    max(b[3] for b in boxes))
+            runs.append(Segment(re.sub(r"\s+", " ", text), bbox, number, "text"))
+        current.clear()
+
+    last: tuple[tuple[float, float, float, float], float] | None = None  # box and size of the last glyph
+    for ch, box, size in chars:
+        if ch in "\r\n":
+            flush()
+            last = None
+            continue
+        if not ch.strip():
+            if current:
+                current.append((" ", box, size))
+            continue
+        if last is not None:
+            (l0, t0, r0, b0), s0 = last
+            same_kind = (s0 > stamp_size) == (size > stamp_size)
+            line_h = max(b0 - t0, box[3] - box[1], 0.7 * max(s0, size), 1.0)  # punctuation boxes are small
+            same_line = abs((t0 + b0) / 2 - (box[1] + box[3]) / 2) < 0.6 * line_h
+            near = -0.5 * line_h < box[0] - r0 < 0.9 * max(s0, size, 1.0)
+            if not (same_kind and same_line and near):
+                flush()
+        current.append((ch, box, size))
+        last = (box, size)
+    flush()
     return PdfPageContent(number, width, height, runs)
 
 

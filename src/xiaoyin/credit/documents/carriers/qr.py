@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from PIL import Image
 
+from ..layout.fields import bounded_decimal
 from ..schemas import InvoiceKind
 
 FPLX_KIND: dict[str, InvoiceKind] = {
@@ -47,10 +49,7 @@ def parse_payload(payload: str) -> InvoiceQR | None:
     code = parts[2] or None
     if code is not None and (not code.isdigit() or len(code) not in (10, 12)):
         return None
-    try:
-        amount = Decimal(parts[4]) if parts[4] else None
-    except InvalidOperation:
-        amount = None
+    amount = bounded_decimal(parts[4]) if re.fullmatch(r"-?\d+(?:\.\d+)?", parts[4]) else None
     try:
         d = parts[5]
         issue_date = dt.date(int(d[:4]), int(d[4:6]), int(d[6:8])) if len(d) == 8 and d.isdigit() else None

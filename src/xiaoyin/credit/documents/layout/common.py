@@ -57,8 +57,15 @@ def money_hits(page: PageLayout, row: Row) -> list[tuple[Hit, float]]:
     return out
 
 
-def upper_amount(text: str) -> tuple[str, int] | None:
+#: Characters OCR reads in place of 大写 numerals (one for one, so offsets stay valid). Applied to
+#: OCR text only: on a text layer a wrong character is what was printed and must stay visible.
+OCR_UPPER_FIXES = str.maketrans({"参": "叁", "伯": "佰", "什": "仟", "武": "贰", "园": "圆", "壶": "壹"})
+
+
+def upper_amount(text: str, *, ocr: bool = False) -> tuple[str, int] | None:
     """The 大写 amount inside ``text`` (leading symbols such as ⓧ dropped) and its offset."""
+    if ocr:
+        text = text.translate(OCR_UPPER_FIXES)
     m = re.search(r"[（(]?负数?[）)]?[" + UPPER_CHARS + r"]+|[" + UPPER_CHARS + r"]{2,}", text)
     if not m:
         return None

@@ -120,7 +120,7 @@ def extract_contract(layout: DocLayout) -> Record:
 
     total = next((kv for kv in kvs if kv.key == "total"), None)
     if total is not None:
-        found = upper_amount(total.value)
+        found = upper_amount(total.value, ocr=total.page.source == "ocr")
         if found:
             text, off = found
             rec.set_hit("total_amount_upper", Hit(text, total.page, total.start + off, total.start + off + len(text)))

@@ -24,6 +24,20 @@ DATE_RE = re.compile(
 )
 DATE8_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
 PERCENT_RE = re.compile(r"(-?\d+(?:\.\d+)?)\s*%")
+MAX_INT_DIGITS = 15  # more integer digits than any real amount: a misread or hostile value
+
+
+def bounded_decimal(text: str) -> Decimal | None:
+    """``Decimal(text)`` when it is a finite number with at most MAX_INT_DIGITS integer digits, else None."""
+    try:
+        d = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    if not d.is_finite():
+        return None
+    if d and d.adjusted() + 1 > MAX_INT_DIGITS:
+        return None
+    return d
 
 
 def normalize(text: str) -> str:
@@ -48,11 +62,7 @@ def parse_amount(text: str | None) -> Decimal | None:
     m = re.search(r"-?\s*\d[\d,]*(?:\.\d+)?", t)
     if not m:
         return None
-    s = m.group(0).replace(" ", "").replace(",", "")
-    try:
-        return Decimal(s)
-    except InvalidOperation:
-        return None
+    return bounded_decimal(m.group(0).replace(" ", "").replace(",", ""))
 
 
 def parse_date(text: str | None) -> dt.date | None:
@@ -87,10 +97,12 @@ def parse_percent(text: str | None) -> Decimal | None:
     t = normalize(text)
     m = PERCENT_RE.search(t.replace(" ", ""))
     if m:
-        return (Decimal(m.group(1)) / 100).normalize() if Decimal(m.group(1)) else Decimal("0")
+        d = bounded_decimal(m.group(1))
+        return None if d is None else (d / 100).normalize() if d else Decimal("0")
     m = re.fullmatch(r"\s*(0(?:\.\d+)?|1(?:\.0+)?)\s*", t)
     if m:
-        return Decimal(m.group(1)).normalize() if Decimal(m.group(1)) else Decimal("0")
+        d = bounded_decimal(m.group(1))
+        return None if d is None else d.normalize() if d else Decimal("0")
     return None
 
 
@@ -101,10 +113,7 @@ def parse_decimal(text: str | None) -> Decimal | None:
     m = re.search(r"-?\d[\d,]*(?:\.\d+)?", normalize(text).replace(" ", ""))
     if not m:
         return None
-    try:
-        return Decimal(m.group(0).replace(",", ""))
-    except InvalidOperation:
-        return None
+    return bounded_decimal(m.group(0).replace(",", ""))
 
 
 def parse_digits(text: str | None, lengths: tuple[int, ...] | None = None) -> str | None:

@@ -108,7 +108,7 @@ def extract_invoice(layout: DocLayout) -> Record:
 
     upper = next((kv for kv in kvs if kv.key == "upper"), None)
     if upper is not None:
-        found = upper_amount(upper.value)
+        found = upper_amount(upper.value, ocr=upper.page.source == "ocr")
         if found:
             text, off = found
             rec.set_hit("total_with_tax_upper", Hit(text, upper.page, upper.start + off, upper.start + off + len(text)))

@@ -49,7 +49,7 @@ def extract_loan_contract(layout: DocLayout) -> Record:
     )
     amount = next((kv for kv in kvs if kv.key == "amount"), None)
     if amount is not None:
-        found = upper_amount(amount.value)
+        found = upper_amount(amount.value, ocr=amount.page.source == "ocr")
         if found:
             text, off = found
             rec.set_hit("amount_upper", Hit(text, amount.page, amount.start + off, amount.start + off + len(text)))

@@ -55,7 +55,7 @@ def extract_receipt(layout: DocLayout) -> Record:
             rec.set_hit(f"{side(kv)}.bank", kv.hit(parse_text))
     upper = next((kv for kv in kvs if kv.key == "upper"), None)
     if upper is not None:
-        found = upper_amount(upper.value)
+        found = upper_amount(upper.value, ocr=upper.page.source == "ocr")
         if found:
             text, off = found
             rec.set_hit("amount_upper", Hit(text, upper.page, upper.start + off, upper.start + off + len(text)))

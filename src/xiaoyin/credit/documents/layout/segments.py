@@ -161,8 +161,16 @@ def group_rows(segments: list[Segment], overlap: float = 0.5) -> list[Row]:
 def build_page(
     segments: list[Segment], number: int, width: float, height: float, source: SegmentSource
 ) -> PageLayout:
-    """Rows and page text (with per-segment offsets) for one page."""
-    rows = group_rows([s for s in segments if s.text.strip()])
+    """Rows and page text (with per-segment offsets) for one page.
+
+    Oversized text — a stamp or watermark such as a large 作废 across the face — is kept out of the
+    normal rows (it would merge into table cells) and laid out as rows of its own after them.
+    """
+    segments = [s for s in segments if s.text.strip()]
+    heights = sorted(s.height for s in segments)
+    limit = 3.0 * heights[len(heights) // 2] if len(heights) >= 5 else float("inf")
+    rows = group_rows([s for s in segments if s.height <= limit])
+    rows += [Row([s]) for s in sorted(segments, key=lambda s: (s.top, s.x0)) if s.height > limit]
     parts: list[str] = []
     offset = 0
     for row in rows:

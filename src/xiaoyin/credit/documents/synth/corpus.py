@@ -249,7 +249,8 @@ class _Generator:
             wrong = total + delta if rng.random() < 0.5 or total - delta <= 0 else total - delta
             d.total_with_tax_upper = D.upper(wrong)
         if "trade.red_or_void_invoice" in flags:
-            if rng.random() < 0.5:
+            # 数电发票 cannot be voided (作废), only reversed by a red-letter invoice
+            if rng.random() < 0.5 or (out[-1].data.kind is not None and out[-1].data.kind.is_digital):
                 blue = out[-1]
                 assert blue.data.issue_date is not None
                 when = min(f, blue.data.issue_date + dt.timedelta(days=rng.randint(1, 10)))
