@@ -141,3 +141,22 @@ def test_ledger_detects_tampering_with_a_stored_package(one_app: Path, home: Pat
         conn.execute(text("UPDATE ledger_entries SET leaf_data = replace(leaf_data, 'review', 'pass')"))
     report = ledger.verify("credit-documents")
     assert not report.ok and report.logs[0].first_bad_seq == 0
+
+
+def test_two_applications_racing_for_one_invoice(one_app: Path, db_home: str, tmp_path: Path) -> None:
+    """Verified at the same time, exactly one of two applications with the same invoices is flagged."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    dirs = []
+    for no in ("RACE-A", "RACE-B"):
+        d = tmp_path / no
+        shutil.copytree(one_app, d)
+        meta = json.loads((d / "application.json").read_text(encoding="utf-8"))
+        (d / "application.json").write_text(json.dumps({**meta, "application_no": no}, ensure_ascii=False),
+                                            encoding="utf-8")
+        dirs.append(d)
+    with ThreadPoolExecutor(2) as pool:
+        reports = list(pool.map(service.verify_application, dirs))
+    flagged = ["trade.duplicate_financing" in {f.rule_id for f in r.findings} for r in reports]
+    assert sorted(flagged) == [False, True]
+    assert ledger.verify("credit-documents").ok

@@ -72,6 +72,15 @@ def upper_amount(text: str, *, ocr: bool = False) -> tuple[str, int] | None:
     return m.group(0), m.start()
 
 
+def upper_hit(kv: KV) -> Hit | None:
+    """The 大写 amount in a label's value as a hit with its span (OCR confusions fixed on scans)."""
+    found = upper_amount(kv.value, ocr=kv.page.source == "ocr")
+    if not found:
+        return None
+    text, off = found
+    return Hit(text, kv.page, kv.start + off, kv.start + off + len(text))
+
+
 def fill_lines(rec: Record, table: Table | None, prefix: str = "lines") -> None:
     """Line items from a table: one LineItem per row, every cell with its provenance."""
     if table is None:

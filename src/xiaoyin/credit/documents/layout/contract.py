@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..schemas import Contract
-from .common import fill_lines, first, money_hits, upper_amount
+from .common import fill_lines, first, money_hits, upper_hit
 from .fields import compact, parse_amount, parse_code, parse_date, parse_decimal, parse_ident, parse_text
 from .kv import KV, Label, LabelScanner
 from .record import Hit, Record
@@ -120,10 +120,7 @@ def extract_contract(layout: DocLayout) -> Record:
 
     total = next((kv for kv in kvs if kv.key == "total"), None)
     if total is not None:
-        found = upper_amount(total.value, ocr=total.page.source == "ocr")
-        if found:
-            text, off = found
-            rec.set_hit("total_amount_upper", Hit(text, total.page, total.start + off, total.start + off + len(text)))
+        rec.set_hit("total_amount_upper", upper_hit(total))
         small = total.value.find("小写")
         money = [h for h, _ in money_hits(total.page, total.row) if h.start >= total.start + max(0, small)]
         rec.set_hit("total_amount", money[0] if money else None)

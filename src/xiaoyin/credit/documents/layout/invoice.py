@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..schemas import InvoiceKind, InvoiceStatus, VatInvoice
-from .common import ACCOUNT_RE, PHONE_RE, fill_lines, first, money_hits, set_split, upper_amount
+from .common import ACCOUNT_RE, PHONE_RE, fill_lines, first, money_hits, set_split, upper_hit
 from .fields import compact, parse_amount, parse_date, parse_decimal, parse_digits, parse_percent, parse_text
 from .kv import KV, Label, LabelScanner
 from .record import Hit, Record
@@ -108,10 +108,7 @@ def extract_invoice(layout: DocLayout) -> Record:
 
     upper = next((kv for kv in kvs if kv.key == "upper"), None)
     if upper is not None:
-        found = upper_amount(upper.value, ocr=upper.page.source == "ocr")
-        if found:
-            text, off = found
-            rec.set_hit("total_with_tax_upper", Hit(text, upper.page, upper.start + off, upper.start + off + len(text)))
+        rec.set_hit("total_with_tax_upper", upper_hit(upper))
     lower = next((kv for kv in kvs if kv.key == "lower"), None)
     if lower is not None:
         money = money_hits(lower.page, lower.row)

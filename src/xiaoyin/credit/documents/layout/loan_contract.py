@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..schemas import LoanContract
-from .common import first, money_hits, upper_amount
+from .common import first, money_hits, upper_hit
 from .contract import assign_parties, continued, party_parser
 from .fields import find_dates, parse_date, parse_ident, parse_percent, parse_text
 from .kv import Label, LabelScanner
@@ -49,10 +49,7 @@ def extract_loan_contract(layout: DocLayout) -> Record:
     )
     amount = next((kv for kv in kvs if kv.key == "amount"), None)
     if amount is not None:
-        found = upper_amount(amount.value, ocr=amount.page.source == "ocr")
-        if found:
-            text, off = found
-            rec.set_hit("amount_upper", Hit(text, amount.page, amount.start + off, amount.start + off + len(text)))
+        rec.set_hit("amount_upper", upper_hit(amount))
         small = amount.value.find("小写")
         money = [h for h, _ in money_hits(amount.page, amount.row) if h.start >= amount.start + max(0, small)]
         rec.set_hit("amount", money[0] if money else None)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from ..schemas import PaymentReceipt
-from .common import first, money_hits, upper_amount
+from .common import first, money_hits, upper_hit
 from .fields import parse_code, parse_date, parse_text
 from .kv import KV, Label, LabelScanner
-from .record import Hit, Record
+from .record import Record
 from .segments import DocLayout
 
 LABELS = [
@@ -55,10 +55,7 @@ def extract_receipt(layout: DocLayout) -> Record:
             rec.set_hit(f"{side(kv)}.bank", kv.hit(parse_text))
     upper = next((kv for kv in kvs if kv.key == "upper"), None)
     if upper is not None:
-        found = upper_amount(upper.value, ocr=upper.page.source == "ocr")
-        if found:
-            text, off = found
-            rec.set_hit("amount_upper", Hit(text, upper.page, upper.start + off, upper.start + off + len(text)))
+        rec.set_hit("amount_upper", upper_hit(upper))
     lower = next((kv for kv in kvs if kv.key == "lower"), None)
     if lower is not None:
         money = [h for h, _ in money_hits(lower.page, lower.row) if h.start >= lower.start]
