@@ -99,6 +99,8 @@ def main() -> None:
             "--out", str(OUT / "docs-flags.json"), "--md", str(OUT / "docs-flags.md"))
     if not only or "ledger" in only:
         run("benchmarks/bench_ledger.py", "--out", str(OUT / "ledger.json"), "--md", str(OUT / "ledger.md"))
+        run("benchmarks/bench_ledger.py", "--hash", "sm3", "--singles", "100", "--out", str(OUT / "ledger-sm3.json"),
+            "--md", str(OUT / "ledger-sm3.md"))
     text = summary()
     for name in ("risk.md", "docs.md", "docs-150dpi.md", "docs-flags.md", "ledger.md"):
         if (OUT / name).exists():
