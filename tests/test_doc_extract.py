@@ -544,3 +544,20 @@ def test_ocr_confusions_in_upper_amounts_are_fixed_on_scans_only():
 
     assert upper_amount("人民币参拾玖万伍仟捌伯元整", ocr=True) == ("叁拾玖万伍仟捌佰元整", 3)
     assert upper_amount("人民币参拾玖万伍仟捌伯元整") == ("拾玖万伍仟捌", 4)  # a text layer shows what was printed
+
+
+def test_llm_values_must_pass_the_validators():
+    """A credit code that occurs in the text but fails GB 32100 is returned as a suggestion, not accepted."""
+    from xiaoyin.credit.documents.llm_fill import ground, validator_problem
+
+    assert validator_problem("seller.tax_id", "91350100M000100Y43") is None
+    assert "校验位" in validator_problem("seller.tax_id", "91350100M000100Y44")
+    assert validator_problem("total_with_tax_upper", "壹万元整") is None
+    assert validator_problem("total_with_tax_upper", "一万元") is not None
+    layout = _text_layout([("销售方 名称：丙公司", (40, 40, 300, 52)),
+                           ("代码 91350100M000100Y44", (40, 70, 300, 82)),
+                           ("代码 91350100M000100Y43", (40, 100, 300, 112))])
+    value, prov, reason = ground(layout, "seller.tax_id", "91350100M000100Y44")
+    assert prov is None and "校验" in reason
+    value, prov, reason = ground(layout, "seller.tax_id", "91350100M000100Y43")
+    assert prov is not None and prov.text == "91350100M000100Y43"

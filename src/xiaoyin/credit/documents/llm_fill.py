@@ -166,7 +166,8 @@ def ground(layout: DocLayout, path: str, raw: Any, rec: Record | None = None) ->
     """(parsed value, provenance, reason): provenance is None when the value is not accepted.
 
     Accepted: at least MIN_VALUE_CHARS characters, parses as the field's kind, fits the field's declared
-    type (when ``rec`` is given), is not the value of another field (identifiers and names), and occurs
+    type (when ``rec`` is given), passes the identifier's validator (tax IDs, invoice code and number,
+    大写 amounts), is not the value of another field (identifiers and names), and occurs
     in the source text at a place that is not another field's span; an occurrence right after one of
     the field's labels is preferred.
     """
@@ -182,6 +183,9 @@ def ground(layout: DocLayout, path: str, raw: Any, rec: Record | None = None) ->
         value, error = rec.check(path, value)
         if error is not None:
             return value, None, f"不符合字段类型 / invalid for the field's type: {error}"
+    problem = validator_problem(path, value)
+    if problem is not None:
+        return value, None, f"未通过校验 / fails validation: {problem}"
     if kind in UNIQUE_KINDS:
         other = _same_value(rec, path, value)
         if other is not None:
@@ -205,6 +209,29 @@ def ground(layout: DocLayout, path: str, raw: Any, rec: Record | None = None) ->
     page_no, s, e = min(near)[1] if near else found[0]
     page = next(p for p in layout.pages if p.number == page_no)
     return value, Provenance(source="llm", page=page_no, span=(s, e), bbox=page.bbox_of(s, e), text=page.text[s:e]), ""
+
+
+def validator_problem(path: str, value: Any) -> str | None:
+    """The validator's complaint about an identifier or 大写 amount the LLM proposed (None if it passes)."""
+    from .validators import invoice_number, rmb_upper, tax_id
+    from .validators.base import ValidationError
+
+    leaf = path.rsplit(".", 1)[-1]
+    checks = {
+        "tax_id": tax_id.validate,
+        "code": invoice_number.validate_code,
+        "number": invoice_number.validate_number if path == "number" and len(str(value)) in (8, 20) else None,
+        "total_with_tax_upper": rmb_upper.validate, "total_amount_upper": rmb_upper.validate,
+        "amount_upper": rmb_upper.validate,
+    }
+    check = checks.get(leaf)
+    if check is None or not isinstance(value, str):
+        return None
+    try:
+        check(value)
+    except ValidationError as exc:
+        return str(exc)
+    return None
 
 
 def _schema(fields: list[str]) -> dict[str, Any]:
