@@ -561,3 +561,26 @@ def test_llm_values_must_pass_the_validators():
     assert prov is None and "校验" in reason
     value, prov, reason = ground(layout, "seller.tax_id", "91350100M000100Y43")
     assert prov is not None and prov.text == "91350100M000100Y43"
+
+
+def test_a_photo_of_only_the_qr_code_still_identifies_the_invoice():
+    import pypdfium2 as pdfium
+    from reportlab.graphics import renderPDF
+    from reportlab.graphics.barcode import qr
+    from reportlab.graphics.shapes import Drawing
+
+    widget = qr.QrCodeWidget("01,32,,24322000000012345678,400000.00,20240412,,8A1F,")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(200, 200, transform=[200 / (x1 - x0), 0, 0, 200 / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(260, 260))
+    renderPDF.draw(drawing, c, 30, 30)
+    c.save()
+    png = io.BytesIO()
+    pdfium.PdfDocument(buf.getvalue())[0].render(scale=3).to_pil().convert("RGB").save(png, "PNG")
+    doc = extract_bytes(png.getvalue(), "qr.png")
+    assert doc.error is None and doc.doc_type == "vat_invoice"
+    assert doc.data.number == "24322000000012345678" and doc.data.total_amount == Decimal("400000.00")
+    assert doc.data.issue_date == dt.date(2024, 4, 12) and doc.provenance["number"].source == "qr"
+    assert {f.rule_id for f in doc.findings} == {"extract.qr_only", "extract.missing_field"}

@@ -130,11 +130,22 @@ def _extract(doc: ExtractedDocument, data: bytes, filename: str, use_llm: bool |
     images: dict[int, Image.Image] = {}
     layout = _pdf_layout(doc, data, filename, settings.ocr_dpi, images) if kind == "pdf" else _image_layout(
         doc, data, filename, images)
-    if not any(p.rows for p in layout.pages):
-        raise NoTextFound(f"{filename}: 未识别到任何文字 / no text found (blank page or unreadable scan)",
-                          file=filename)
-    doc_type = classify(layout)
+    has_text = any(p.rows for p in layout.pages)
+    doc_type = classify(layout) if has_text else None
     if doc_type is None:
+        # a photo or scan of just the invoice's QR code still identifies the invoice
+        qr = _find_qr(data, kind, images)
+        if qr is not None:
+            rec = Record(VatInvoice())
+            _apply_qr(doc, rec, qr)
+            doc.findings.append(Finding(
+                rule_id="extract.qr_only", severity=Severity.info, documents=[doc.file],
+                message="仅从发票二维码读取了发票要素（类型、代码、号码、日期、金额），其余票面要素需人工补录或上传完整发票。"))
+            _finish(doc, rec, None)
+            return
+        if not has_text:
+            raise NoTextFound(f"{filename}: 未识别到任何文字 / no text found (blank page or unreadable scan)",
+                              file=filename)
         raise UnknownDocument(f"{filename}: 无法识别单据类型 / unknown document type", file=filename)
     rec = _rules(doc_type, layout)
     if doc_type == "vat_invoice":
