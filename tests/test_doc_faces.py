@@ -140,8 +140,21 @@ def test_api_extract_verify_and_proofs(server: str, corpus: Path) -> None:
         assert rep["application_no"] == app.name and rep["created"] and rep["ledger"]["seq"] == 0
         again = c.post("/api/docs/applications", files=files, data={"application": meta}).json()
         assert again["created"] is False
+        # in the background: a job id at once, progress per file, then the stored version
+        other = json.dumps({**json.loads(meta), "application_no": "BG-1"}, ensure_ascii=False)
+        r = c.post("/api/docs/applications", params={"wait": "false"}, files=files, data={"application": other})
+        assert r.status_code == 202
+        job_id = r.json()["job_id"]
+        for _ in range(600):
+            job = c.get(f"/api/docs/jobs/{job_id}").json()
+            if job["status"] != "running":
+                break
+            time.sleep(0.1)
+        assert job["status"] == "done" and job["done"] == job["total"] == len(files) and job["version"] == 1
+        assert c.get("/api/docs/applications/BG-1").json()["version"] == 1
+        assert c.get("/api/docs/jobs/nope").status_code == 404
         assert c.get(f"/api/docs/applications/{app.name}").json()["package_sha256"] == rep["package_sha256"]
-        assert c.get("/api/docs/applications").json()[0]["application_no"] == app.name
+        assert {a["application_no"] for a in c.get("/api/docs/applications").json()} == {app.name, "BG-1"}
         assert c.get("/api/docs/applications/NOPE").status_code == 404
         bad = c.post("/api/docs/applications", files=files, data={"application": '{"application_no": "a/b"}'})
         assert bad.status_code == 422

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
@@ -49,17 +49,29 @@ async def extract(files: list[UploadFile] = File(..., description="documents (PD
 
 
 @router.post("/applications")
-async def verify(files: list[UploadFile] = File(..., description="the application's documents"),
+async def verify(response: Response,
+                 files: list[UploadFile] = File(..., description="the application's documents"),
                  application: str = Form(..., description="application.json content", max_length=20000),
-                 user: str | None = Form(None, max_length=100)) -> Any:
+                 user: str | None = Form(None, max_length=100),
+                 wait: bool = Query(True, description="false: verify in the background and return a job id "
+                                                      "(poll GET /api/docs/jobs/{job_id}); scans take seconds each")) -> Any:
     """Verify one financing application (stored, appended to the evidence ledger)."""
     try:
         meta = docs.ApplicationMeta.model_validate(json.loads(application))
     except (json.JSONDecodeError, ValidationError) as exc:
         raise InvalidInput(f"application 字段不是合法的申请信息：{exc}") from exc
     uploads = await _read_uploads(files)
+    if not wait:
+        response.status_code = 202
+        return {"job_id": await run_in_threadpool(docs.start_verify_job, meta, uploads, user=user)}
     report = await run_in_threadpool(docs.verify_package, meta, uploads, user=user)
     return report.model_dump(mode="json")
+
+
+@router.get("/jobs/{job_id}")
+def verify_job(job_id: str) -> Any:
+    """Progress of a background verification; when done, read the report at /api/docs/applications/{no}."""
+    return docs.get_verify_job(job_id)
 
 
 @router.get("/applications")

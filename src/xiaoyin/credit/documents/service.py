@@ -10,6 +10,8 @@ import hashlib
 import json
 import logging
 import re
+import threading
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Literal
@@ -19,14 +21,14 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from xiaoyin.core.db import session_scope
-from xiaoyin.core.errors import InvalidInput, NotFound
+from xiaoyin.core.db import session_scope, utcnow
+from xiaoyin.core.errors import InvalidInput, NotFound, XiaoyinError
 from xiaoyin.core.jsonutil import to_jsonable
 from xiaoyin.core.ledger import service as ledger
 from xiaoyin.credit.documents.extract import extract_bytes
 from xiaoyin.credit.documents.rules import RuleSet, load_rules
 from xiaoyin.credit.documents.schemas import ExtractedDocument, Finding, Party, Severity, VatInvoice
-from xiaoyin.credit.documents.store import DocApplication, DocDocument, InvoiceUsage, TradeEdgeRow
+from xiaoyin.credit.documents.store import DocApplication, DocDocument, InvoiceUsage, TradeEdgeRow, VerifyJob
 from xiaoyin.credit.documents.trade import (
     APP_NO,
     ApplicationMeta,
@@ -343,6 +345,48 @@ def _report(s: Session, app: DocApplication, *, created: bool) -> VerificationRe
         findings=[Finding.model_validate(f) for f in app.findings], documents=docs, ledger=ref,
         rules_source=app.rules_source,
     )
+
+
+def start_verify_job(meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], *, user: str | None = None,
+                     use_llm: bool | None = None) -> str:
+    """Verify in a background thread; poll :func:`get_verify_job` for per-file progress and the outcome."""
+    if not re.match(APP_NO, meta.application_no):
+        raise InvalidInput(f"申请编号不合法：{meta.application_no!r}")
+    job_id = str(uuid.uuid4())
+    with session_scope() as s:
+        s.add(VerifyJob(id=job_id, application_no=meta.application_no, status="running", total=len(files), done=0))
+
+    def progress(name: str, done: int, total: int) -> None:
+        with session_scope() as s:
+            job = s.get(VerifyJob, job_id)
+            job.done, job.total, job.current = done, total, name[:255]
+
+    def run() -> None:
+        try:
+            report = verify_package(meta, files, user=user, use_llm=use_llm, observer=progress)
+            status, version, error = "done", report.version, None
+        except Exception as exc:  # reported through the job, and logged for the operator
+            log.exception("verification job %s failed", job_id)
+            status, version = "failed", None
+            error = exc.message if isinstance(exc, XiaoyinError) else f"{type(exc).__name__}: {exc}"
+        with session_scope() as s:
+            job = s.get(VerifyJob, job_id)
+            job.status, job.version, job.error, job.finished_at = status, version, error, utcnow()
+
+    threading.Thread(target=run, name=f"verify-{job_id[:8]}", daemon=True).start()
+    return job_id
+
+
+def get_verify_job(job_id: str) -> dict:
+    """Status of a background verification: running (done/total, current file), done (version) or failed."""
+    with session_scope() as s:
+        job = s.get(VerifyJob, job_id)
+        if job is None:
+            raise NotFound(f"核查任务 {job_id} 不存在")
+        return {"job_id": job.id, "application_no": job.application_no, "status": job.status, "total": job.total,
+                "done": job.done, "current": job.current, "version": job.version, "error": job.error,
+                "created_at": job.created_at.isoformat(timespec="seconds"),
+                "finished_at": job.finished_at.isoformat(timespec="seconds") if job.finished_at else None}
 
 
 def get_application(application_no: str, version: int | None = None) -> VerificationReport:

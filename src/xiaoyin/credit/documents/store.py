@@ -81,3 +81,20 @@ class TradeEdgeRow(Base):
     buyer_name: Mapped[str] = mapped_column(Text)
     sign_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class VerifyJob(Base):
+    """A verification running in the background, so the API can report progress per file."""
+
+    __tablename__ = "doc_verify_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    application_no: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running|done|failed
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    current: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

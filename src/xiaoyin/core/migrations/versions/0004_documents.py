@@ -1,4 +1,4 @@
-"""Credit-documents tables: verified applications, documents, invoice usages, trade edges.
+"""Credit-documents tables: verified applications, documents, invoice usages, trade edges, jobs.
 
 Revision ID: 0004_documents
 Revises: 0003_ledger
@@ -83,9 +83,25 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_doc_trade_edges_application_no"), "doc_trade_edges", ["application_no"])
     op.create_index(op.f("ix_doc_trade_edges_seller_key"), "doc_trade_edges", ["seller_key"])
+    op.create_table(
+        "doc_verify_jobs",
+        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("application_no", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("current", sa.String(255), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("finished_at", sa.DateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_doc_verify_jobs")),
+    )
+    op.create_index(op.f("ix_doc_verify_jobs_application_no"), "doc_verify_jobs", ["application_no"])
 
 
 def downgrade() -> None:
+    op.drop_table("doc_verify_jobs")
     op.drop_table("doc_trade_edges")
     op.drop_table("doc_invoice_usages")
     op.drop_table("doc_documents")
