@@ -584,3 +584,28 @@ def test_a_photo_of_only_the_qr_code_still_identifies_the_invoice():
     assert doc.data.number == "24322000000012345678" and doc.data.total_amount == Decimal("400000.00")
     assert doc.data.issue_date == dt.date(2024, 4, 12) and doc.provenance["number"].source == "qr"
     assert {f.rule_id for f in doc.findings} == {"extract.qr_only", "extract.missing_field"}
+
+
+def test_text_runs_survive_matrix_scaled_fonts():
+    """Writers that draw a size-1 font scaled by the text matrix (cairo, Ghostscript) give whole runs."""
+    from xiaoyin.credit.documents.carriers.pdf import open_pdf, page_runs
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595, 420))
+    for y, size, text in ((380, 12, "销售方名称：丙公司 金额：¥540,000.00"), (300, 10, "数量 69")):
+        t = c.beginText()
+        t.setTextTransform(size, 0, 0, size, 60, y)
+        t.setFont(_font(), 1)
+        t.textOut(text)
+        c.drawText(t)
+    c.save()
+    with open_pdf(buf.getvalue()) as doc:
+        assert [r.text for r in page_runs(doc[0], 1).runs] == ["销售方名称：丙公司 金额：¥540,000.00", "数量 69"]
+
+
+def test_invoice_validators_apply_to_invoices_only():
+    from xiaoyin.credit.documents.llm_fill import validator_problem
+
+    assert validator_problem("number", "HT240315", invoice=False) is None  # a contract number
+    assert validator_problem("number", "HT240315") is not None
+    assert validator_problem("number", "1234567") is not None  # a 7-digit invoice number is no number

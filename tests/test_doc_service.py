@@ -160,3 +160,29 @@ def test_two_applications_racing_for_one_invoice(one_app: Path, db_home: str, tm
     flagged = ["trade.duplicate_financing" in {f.rule_id for f in r.findings} for r in reports]
     assert sorted(flagged) == [False, True]
     assert ledger.verify("credit-documents").ok
+
+
+def test_background_jobs_queue_and_recover(one_app: Path, home: Path) -> None:
+    import time
+
+    from xiaoyin.core.db import session_scope
+    from xiaoyin.credit.documents.store import VerifyJob
+
+    meta, files = service.read_application_dir(one_app)
+    with pytest.raises(InvalidInput):
+        service.start_verify_job(meta, [])
+    job_id = service.start_verify_job(meta, files, user="后台")
+    for _ in range(600):
+        job = service.get_verify_job(job_id)
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert job["status"] == "done" and job["done"] == len(files) and job["version"] == 1
+    # a job a stopped server left "running" is marked failed at the next start
+    with session_scope() as s:
+        s.add(VerifyJob(id="stale-1", application_no="X-1", status="running", total=3, done=1))
+    assert service.fail_interrupted_jobs() == 1
+    stale = service.get_verify_job("stale-1")
+    assert stale["status"] == "failed" and "interrupted" in stale["error"]
+    with pytest.raises(NotFound):
+        service.get_verify_job("nope")

@@ -242,3 +242,21 @@ def test_a_crashing_rule_is_an_error_finding(tmp_path: Path) -> None:
     findings = run_rules(TradeContext(meta=META, documents=_package(**{"invoice.pdf": bad})), load_rules(p))
     assert [(f.rule_id, f.severity) for f in findings] == [("trade.goods_mismatch", "error")]
     assert "执行失败" in findings[0].message
+
+
+def test_review_cases_masks_labels_and_one_finding_per_cycle() -> None:
+    from xiaoyin.credit.documents.trade import _account
+
+    assert _account("6222 0000 1111 2222") == "6222000011112222"
+    assert _account("6222××××××××1234") == _account("6222＊＊＊＊1234") == _account("6222XXXX1234") == ""
+    masked = _contract(buyer=BUYER.model_copy(update={"account": "6222××××1234"}),
+                       seller=SELLER.model_copy(update={"account": "6222××××1234"}))
+    assert "trade.related_parties" not in _flags(_package(**{"contract.pdf": _doc("contract.pdf", masked)}))
+    void = _invoice(kind=InvoiceKind.special, code=None, number="12345678", status=InvoiceStatus.void)
+    msg = _flags(_package(**{"invoice.pdf": _doc("invoice.pdf", void)}))["trade.red_or_void_invoice"].message
+    assert "12345678" in msg and "None" not in msg
+    back = _contract(number="GX-2024-0154", buyer=SELLER, seller=BUYER)
+    findings = run_rules(TradeContext(meta=META, documents=_package(**{"contract2.pdf": _doc("contract2.pdf", back)})),
+                         load_rules())
+    cycles = [f for f in findings if f.rule_id == "trade.circular_trade"]
+    assert len(cycles) == 1 and "本申请的合同之中" in cycles[0].message

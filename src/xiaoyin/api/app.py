@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -17,7 +19,18 @@ def create_app() -> FastAPI:
     """Build the API: ``/api/health``, ``/api/kb/...``, ``/api/risk/...``, ``/api/docs/...``, ``/api/ledger/...``."""
     from xiaoyin.api import docs, kb, ledger, risk
 
-    app = FastAPI(title="小银 xiaoyin", version=__version__,
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from xiaoyin.credit.documents import service as documents
+
+        try:  # verification jobs a stopped server left behind will never finish: say so
+            if n := documents.fail_interrupted_jobs():
+                log.warning("%d interrupted document-verification jobs marked failed", n)
+        except Exception:
+            log.exception("could not check for interrupted verification jobs")
+        yield
+
+    app = FastAPI(title="小银 xiaoyin", version=__version__, lifespan=lifespan,
                   description="Self-hosted LLM platform for small and medium banks.")
 
     @app.exception_handler(XiaoyinError)

@@ -183,7 +183,7 @@ def ground(layout: DocLayout, path: str, raw: Any, rec: Record | None = None) ->
         value, error = rec.check(path, value)
         if error is not None:
             return value, None, f"不符合字段类型 / invalid for the field's type: {error}"
-    problem = validator_problem(path, value)
+    problem = validator_problem(path, value, invoice=rec is None or rec.data.doc_type == "vat_invoice")
     if problem is not None:
         return value, None, f"未通过校验 / fails validation: {problem}"
     if kind in UNIQUE_KINDS:
@@ -211,16 +211,19 @@ def ground(layout: DocLayout, path: str, raw: Any, rec: Record | None = None) ->
     return value, Provenance(source="llm", page=page_no, span=(s, e), bbox=page.bbox_of(s, e), text=page.text[s:e]), ""
 
 
-def validator_problem(path: str, value: Any) -> str | None:
-    """The validator's complaint about an identifier or 大写 amount the LLM proposed (None if it passes)."""
+def validator_problem(path: str, value: Any, *, invoice: bool = True) -> str | None:
+    """The validator's complaint about an identifier or 大写 amount the LLM proposed (None if it passes).
+
+    ``invoice``: the document is a VAT invoice, so ``code`` and ``number`` are 发票代码/发票号码.
+    """
     from .validators import invoice_number, rmb_upper, tax_id
     from .validators.base import ValidationError
 
     leaf = path.rsplit(".", 1)[-1]
     checks = {
         "tax_id": tax_id.validate,
-        "code": invoice_number.validate_code,
-        "number": invoice_number.validate_number if path == "number" and len(str(value)) in (8, 20) else None,
+        "code": invoice_number.validate_code if invoice and path == "code" else None,
+        "number": invoice_number.validate_number if invoice and path == "number" else None,
         "total_with_tax_upper": rmb_upper.validate, "total_amount_upper": rmb_upper.validate,
         "amount_upper": rmb_upper.validate,
     }

@@ -10,9 +10,9 @@ import hashlib
 import json
 import logging
 import re
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -347,38 +347,57 @@ def _report(s: Session, app: DocApplication, *, created: bool) -> VerificationRe
     )
 
 
+_jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify")  # OCR is CPU-bound: one at a time
+
+
 def start_verify_job(meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], *, user: str | None = None,
                      use_llm: bool | None = None) -> str:
-    """Verify in a background thread; poll :func:`get_verify_job` for per-file progress and the outcome."""
+    """Queue a verification (one runs at a time); poll :func:`get_verify_job` for progress and the outcome."""
     if not re.match(APP_NO, meta.application_no):
         raise InvalidInput(f"申请编号不合法：{meta.application_no!r}")
+    if not files:
+        raise InvalidInput("申请中没有任何文件")
     job_id = str(uuid.uuid4())
     with session_scope() as s:
-        s.add(VerifyJob(id=job_id, application_no=meta.application_no, status="running", total=len(files), done=0))
+        s.add(VerifyJob(id=job_id, application_no=meta.application_no, status="queued", total=len(files), done=0))
 
     def progress(name: str, done: int, total: int) -> None:
         with session_scope() as s:
             job = s.get(VerifyJob, job_id)
-            job.done, job.total, job.current = done, total, name[:255]
+            job.status, job.done, job.total, job.current = "running", done, total, name[:255]
 
     def run() -> None:
         try:
+            with session_scope() as s:
+                s.get(VerifyJob, job_id).status = "running"
             report = verify_package(meta, files, user=user, use_llm=use_llm, observer=progress)
             status, version, error = "done", report.version, None
         except Exception as exc:  # reported through the job, and logged for the operator
             log.exception("verification job %s failed", job_id)
             status, version = "failed", None
             error = exc.message if isinstance(exc, XiaoyinError) else f"{type(exc).__name__}: {exc}"
-        with session_scope() as s:
-            job = s.get(VerifyJob, job_id)
-            job.status, job.version, job.error, job.finished_at = status, version, error, utcnow()
+        try:
+            with session_scope() as s:
+                job = s.get(VerifyJob, job_id)
+                job.status, job.version, job.error, job.finished_at = status, version, error, utcnow()
+        except Exception:
+            log.exception("could not record the end of verification job %s (%s)", job_id, status)
 
-    threading.Thread(target=run, name=f"verify-{job_id[:8]}", daemon=True).start()
+    _jobs.submit(run)
     return job_id
 
 
+def fail_interrupted_jobs() -> int:
+    """Mark jobs left queued or running by a stopped server as failed (call once at start-up)."""
+    with session_scope() as s:
+        jobs = s.scalars(select(VerifyJob).where(VerifyJob.status.in_(("queued", "running")))).all()
+        for job in jobs:
+            job.status, job.error, job.finished_at = "failed", "服务重启，任务中断，请重新提交 / interrupted by a restart", utcnow()
+        return len(jobs)
+
+
 def get_verify_job(job_id: str) -> dict:
-    """Status of a background verification: running (done/total, current file), done (version) or failed."""
+    """Status of a background verification: queued, running (done/total, current file), done (version) or failed."""
     with session_scope() as s:
         job = s.get(VerifyJob, job_id)
         if job is None:

@@ -34,6 +34,7 @@ from xiaoyin.credit.documents.schemas import (
 )
 
 APP_NO = r"^[\w.\-\u4e00-\u9fff]{1,64}$"
+MAX_INVOICE_KEY = 40  # longer "numbers" are misreadings; they are not registered
 
 
 class ApplicationMeta(BaseModel):
@@ -208,9 +209,9 @@ def same_party(a: Party, b: Party) -> bool:
 
 
 def _account(s: str | None) -> str:
-    """A comparable bank account: its digits, or "" when masked or too short to identify anyone."""
-    digits = norm_phone(s)
-    return "" if not s or "*" in s or len(digits) < 8 else digits
+    """A comparable bank account: its digits, or "" when masked (*, ×, X …) or too short to identify anyone."""
+    text = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", s or ""))
+    return text if text.isdigit() and len(text) >= 8 else ""
 
 
 def _matches(p: Party, target: Party) -> bool:
@@ -279,7 +280,7 @@ def duplicate_financing(ctx: TradeContext, rule: Rule) -> list[Finding]:
     out = []
     for doc, inv in ctx.invoices:
         key = invoice_key(inv)
-        if key is None:
+        if key is None or len(key) > MAX_INVOICE_KEY:
             out.append(Finding(
                 rule_id="trade.duplicate_unchecked", severity="warning", documents=[doc.file],
                 fields=[f"{doc.file}#code", f"{doc.file}#number"],
@@ -419,7 +420,7 @@ def goods_mismatch(ctx: TradeContext, rule: Rule) -> list[Finding]:
 @check("related_parties", RelatedParams)
 def related_parties(ctx: TradeContext, rule: Rule) -> list[Finding]:
     labels = {"legal_rep": "法定代表人", "address": "地址", "phone": "电话", "account": "银行账号"}
-    norm = {"phone": norm_phone, "account": norm_phone}
+    norm = {"phone": norm_phone, "account": _account}
     out = []
     pairs: list[tuple[ExtractedDocument, Party, Party]] = [(d, c.buyer, c.seller) for d, c in ctx.contracts]
     pairs += [(d, i.buyer, i.seller) for d, i in ctx.invoices]
@@ -450,7 +451,8 @@ def circular_trade(ctx: TradeContext, rule: Rule) -> list[Finding]:
     own = trade_edges(ctx)
     stored = [e for e in ctx.history.edges() if e.application_no != ctx.meta.application_no]
     alias = _aliases([*stored, *own])
-    findings = []
+    findings: list[Finding] = []
+    cycles: set[frozenset[str]] = set()
     for cdoc, c in ctx.contracts:
         if not (c.buyer.name and c.seller.name):
             continue
@@ -483,11 +485,19 @@ def circular_trade(ctx: TradeContext, rule: Rule) -> list[Finding]:
             node, edge = parent[node]
             path.append(edge)
         path.reverse()
+        dates = [d for d in (c.sign_date, *(e.sign_date for e in path)) if d]
+        if dates and (max(dates) - min(dates)) > window:  # the whole cycle must fit in the window
+            continue
+        cycle = frozenset({start, goal, *(alias(e.buyer_key) for e in path)})
+        if cycle in cycles:  # A→B and B→A in one package: one finding, not two
+            continue
+        cycles.add(cycle)
         chain = [c.seller.name, c.buyer.name, *(e.buyer_name for e in path)]
         apps = [e.application_no for e in path]
+        others = [a for a in dict.fromkeys(apps) if a != ctx.meta.application_no]
+        where = f"涉及申请 {'、'.join(others)} 及本申请" if others else "均在本申请的合同之中"
         findings.append(_finding(
-            rule, f"循环贸易：{' → '.join(chain)}（涉及申请 {'、'.join(dict.fromkeys(apps))} 及本申请），"
-                  "货物与资金可能在关联企业间空转。",
+            rule, f"循环贸易：{' → '.join(chain)}（{where}），货物与资金可能在关联企业间空转。",
             [cdoc], [f"{cdoc.file}#seller.name", f"{cdoc.file}#buyer.name"], chain=chain, applications=apps,
         ))
     return findings
@@ -552,12 +562,13 @@ def red_or_void_invoice(ctx: TradeContext, rule: Rule) -> list[Finding]:
         if key in reported or inv.status == InvoiceStatus.normal:
             continue
         reported.add(key)
+        label = invoice_key(inv) or inv.number or doc.file
         if inv.status == InvoiceStatus.red:
             ref = f"，冲销发票 {inv.red_ref}" if inv.red_ref else ""
-            out.append(_finding(rule, f"发票 {invoice_key(inv)} 是红字（冲销）发票{ref}，不能作为融资依据。",
+            out.append(_finding(rule, f"发票 {label} 是红字（冲销）发票{ref}，不能作为融资依据。",
                                 [doc], [f"{doc.file}#status"]))
         elif inv.status == InvoiceStatus.void:
-            out.append(_finding(rule, f"发票 {invoice_key(inv)} 已作废，不能作为融资依据。", [doc], [f"{doc.file}#status"]))
+            out.append(_finding(rule, f"发票 {label} 已作废，不能作为融资依据。", [doc], [f"{doc.file}#status"]))
     return out
 
 

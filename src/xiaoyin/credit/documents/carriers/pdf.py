@@ -53,6 +53,15 @@ def open_pdf(data: bytes, name: str = "document.pdf") -> Iterator[pdfium.PdfDocu
         doc.close()
 
 
+def _glyph_size(tp: pdfium.PdfTextPage, index: int) -> float:
+    """The glyph's effective font size in points: the loose box height, which includes the text matrix
+    (``FPDFText_GetFontSize`` does not: writers that scale a size-1 font by the matrix report 1)."""
+    rect = pdfium_c.FS_RECTF()
+    if pdfium_c.FPDFText_GetLooseCharBox(tp.raw, index, rect):
+        return max(rect.top - rect.bottom, 0.0)
+    return float(pdfium_c.FPDFText_GetFontSize(tp.raw, index))
+
+
 def page_runs(page: pdfium.PdfPage, number: int) -> PdfPageContent:
     """The page's text runs, top-left origin: consecutive characters on one line with no wide gap.
 
@@ -70,8 +79,7 @@ def page_runs(page: pdfium.PdfPage, number: int) -> PdfPageContent:
         for i in range(tp.count_chars()):
             ch = tp.get_text_range(i, 1)
             left, bottom, right, top = tp.get_charbox(i)
-            size = pdfium_c.FPDFText_GetFontSize(tp.raw, i)
-            chars.append((ch, (left, height - top, right, height - bottom), size))
+            chars.append((ch, (left, height - top, right, height - bottom), _glyph_size(tp, i)))
     finally:
         tp.close()
     sizes = sorted(size for ch, _, size in chars if ch.strip())
