@@ -74,6 +74,8 @@ def test_cli_extract_verify_and_ledger(env: dict[str, str], corpus: Path, tmp_pa
     assert all(a.name in r.stdout for a in apps)
     assert _run(env, "docs", "show", apps[1].name, "--json").returncode == 0
     assert _run(env, "docs", "show", "NOPE").returncode == 2
+    bad_kinds = _run(env, "docs", "synth", "--out", str(tmp_path / "x"), "--kinds", "text,fax")
+    assert bad_kinds.returncode == 2 and "unknown kinds" in bad_kinds.stderr
     assert "trade.circular_trade" in _run(env, "docs", "rules").stdout
 
     r = _run(env, "ledger", "verify")
@@ -109,7 +111,7 @@ def test_cli_extract_verify_and_ledger(env: dict[str, str], corpus: Path, tmp_pa
 
 @pytest.fixture(scope="module")
 def server(env: dict[str, str]) -> Iterator[str]:
-    api_env = {**env, "XIAOYIN_HOME": env["XIAOYIN_HOME"] + "-api"}
+    api_env = {**env, "XIAOYIN_HOME": env["XIAOYIN_HOME"] + "-api", "XIAOYIN_DOCS__MAX_UPLOAD_MB": "8"}
     port = _free_port()
     proc = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port)], env=api_env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -168,6 +170,14 @@ def test_api_extract_verify_and_proofs(server: str, corpus: Path) -> None:
         assert c.get("/api/ledger/credit-documents/verify").json()["ok"] is True
         assert c.get("/api/ledger/nope/head").status_code == 404
         assert c.get("/api/ledger/logs").json()[0]["name"] == "credit-documents"
+
+        # upload limits: file count and the request's total size, each refused with a clear error
+        many = [("files", (f"{i}.pdf", b"%PDF-1.4")) for i in range(51)]
+        r = c.post("/api/docs/extract", files=many)
+        assert r.status_code == 422 and "50" in r.json()["error"]["message"]
+        big = [("files", (f"{i}.bin", os.urandom(3 * 1024 * 1024))) for i in range(3)]
+        r = c.post("/api/docs/extract", files=big)
+        assert r.status_code == 422 and "8 MB" in r.json()["error"]["message"]
 
 
 def test_demo_credit_applications_are_idempotent(home: Path) -> None:

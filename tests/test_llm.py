@@ -52,8 +52,8 @@ def test_openai_complete_and_stream(server_url: str) -> None:
     assert isinstance(text, str) and text.strip()
     same = OpenAICompatibleLLM(server_url + "/v1/", "smollm2", api_key=KEY)  # with /v1 and a slash
     deltas = list(same.stream(MSGS, max_tokens=16, temperature=0))
-    assert 1 < len(deltas) <= 16 and all(isinstance(d, str) for d in deltas)  # one delta per token
-    assert "".join(deltas).strip()
+    assert len(deltas) > 1  # streamed piece by piece, not as one block
+    assert "".join(deltas) == text  # greedy decoding: the stream spells out the same completion
 
 
 def test_openai_http_error_names_status(server_url: str) -> None:
@@ -85,7 +85,7 @@ def test_gguf_complete_stream_and_cancel(gguf: GGUFLLM) -> None:
     text = gguf.complete(MSGS, temperature=0)
     assert text.strip()
     deltas = list(gguf.stream(MSGS, temperature=0))
-    assert 1 < len(deltas) <= 16 and "".join(deltas).strip()
+    assert len(deltas) > 1 and "".join(deltas) == text
     it = gguf.stream(MSGS, max_tokens=200)
     assert next(it)
     it.close()  # cancels generation and frees the model for the next call

@@ -8,13 +8,12 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
-from xiaoyin.core.jsonutil import to_jsonable
 from xiaoyin.core.ledger import service as ledger
 
 router = APIRouter(prefix="/api/ledger", tags=["evidence ledger"])
 
 def _json(obj: Any) -> Any:
-    return to_jsonable(obj.model_dump(mode="json") if hasattr(obj, "model_dump") else obj)
+    return obj.model_dump(mode="json")
 
 
 @router.get("/logs")

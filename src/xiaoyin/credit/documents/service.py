@@ -23,11 +23,10 @@ from sqlalchemy.orm import Session
 
 from xiaoyin.core.db import session_scope, utcnow
 from xiaoyin.core.errors import InvalidInput, NotFound, XiaoyinError
-from xiaoyin.core.jsonutil import to_jsonable
 from xiaoyin.core.ledger import service as ledger
 from xiaoyin.credit.documents.extract import extract_bytes
 from xiaoyin.credit.documents.rules import RuleSet, load_rules
-from xiaoyin.credit.documents.schemas import ExtractedDocument, Finding, Party, Severity, VatInvoice
+from xiaoyin.credit.documents.schemas import ExtractedDocument, Finding, Party, Severity
 from xiaoyin.credit.documents.store import DocApplication, DocDocument, InvoiceUsage, TradeEdgeRow, VerifyJob
 from xiaoyin.credit.documents.trade import (
     APP_NO,
@@ -229,7 +228,7 @@ def _package_hash(meta: ApplicationMeta, docs: list[ExtractedDocument], ruleset:
     """Same files, same application data and the same rules: the same package (verified once)."""
     items = sorted((d.sha256, d.file) for d in docs)
     rules = ruleset.model_dump(mode="json", exclude={"source"})
-    blob = json.dumps({"meta": to_jsonable(meta.model_dump(mode="json")), "files": items, "rules": rules},
+    blob = json.dumps({"meta": meta.model_dump(mode="json"), "files": items, "rules": rules},
                       sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -440,14 +439,14 @@ def get_rules(path: str | Path | None = None) -> RuleSet:
     return load_rules(path)
 
 
-def invoices_of(report: VerificationReport) -> list[VatInvoice]:
-    return [d.data for d in report.documents if isinstance(d.data, VatInvoice)]
-
 
 def generate_samples(out: str | Path, *, applications: int = 12, seed: int = 7,
                      kinds: Sequence[str] = ("text", "xml", "scan")) -> dict:
     """Write a synthetic corpus of applications with ground truth and planted red flags."""
     from xiaoyin.credit.documents.synth.corpus import generate_corpus
 
-    manifest = generate_corpus(Path(out), applications=applications, seed=seed, kinds=tuple(kinds))
-    return to_jsonable(manifest.model_dump(mode="json") if hasattr(manifest, "model_dump") else manifest)
+    try:
+        manifest = generate_corpus(Path(out), applications=applications, seed=seed, kinds=tuple(kinds))
+    except ValueError as exc:  # e.g. an unknown kind
+        raise InvalidInput(str(exc)) from exc
+    return manifest.model_dump(mode="json")

@@ -63,11 +63,6 @@ def finding(
                    documents=list(documents or []), details=clean_details)
 
 
-def from_error(exc: ValidationError, severity: Severity | str, message: str, fields: Iterable[str] | str,
-               documents: Iterable[str] | None, **details: Any) -> Finding:
-    """A finding carrying the rule id and the reason of a :class:`ValidationError`."""
-    return finding(exc.rule_id, severity, message, fields, documents, reason=exc.en, **details)
-
 
 def money(value: Decimal) -> str:
     """``10500`` -> ``"10500.00"``; values with more than two decimals are shown in full."""

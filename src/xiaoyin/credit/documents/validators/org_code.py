@@ -1,7 +1,7 @@
 """组织机构代码 (organisation code, GB 11714-1997): 8 body characters + 1 check character.
 
 Check: c = 11 - (sum(value * weight) mod 11) with weights 3 7 9 10 5 8 4 2 over ``0-9A-Z``
-(value = index); c = 10 -> ``X``, c = 11 -> ``0``. Printed as ``XXXXXXXX-X``. It is positions 9-17
+(value = index); c = 10 -> ``X``, c = 11 -> ``0``. Printed with a hyphen before the check character, e.g. ``12345678-5``. It is positions 9-17
 of a USCC and positions 7-15 of a legacy 15-character tax id.
 """
 
