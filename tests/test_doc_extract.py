@@ -609,3 +609,14 @@ def test_invoice_validators_apply_to_invoices_only():
     assert validator_problem("number", "HT240315", invoice=False) is None  # a contract number
     assert validator_problem("number", "HT240315") is not None
     assert validator_problem("number", "1234567") is not None  # a 7-digit invoice number is no number
+
+
+def test_concurrent_extraction_is_safe_and_identical(corpus):
+    """PDFium is not thread-safe: the API and background jobs extract in parallel threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pdfs = [p for p, _ in corpus if p.suffix == ".pdf"] * 3
+    serial = [extract_file(p).model_dump(mode="json") for p in pdfs]
+    with ThreadPoolExecutor(4) as pool:
+        parallel = [d.model_dump(mode="json") for d in pool.map(extract_file, pdfs)]
+    assert parallel == serial

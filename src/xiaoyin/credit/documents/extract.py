@@ -14,6 +14,7 @@ from typing import Any
 
 from PIL import Image
 
+from xiaoyin.core.concurrency import PDFIUM
 from xiaoyin.core.errors import DocumentError
 from xiaoyin.core.settings import get_settings
 
@@ -178,26 +179,30 @@ def _pdf_layout(doc: ExtractedDocument, data: bytes, filename: str, dpi: int,
     pages: list[PageLayout] = []
     ocr_pages = 0
     with open_pdf(data, filename) as pdf:
-        doc.pages = n = len(pdf)
+        with PDFIUM:
+            doc.pages = n = len(pdf)
         limit = get_settings().docs.max_pages
         if n > limit:  # refuse before any page is rendered or OCR'd
             raise InputTooLarge(
                 f"{filename}: PDF 共 {n} 页，超过上限 {limit} 页，未做识别 / PDF has {n} pages, "
                 f"more than the limit of {limit}; nothing was read", file=filename, pages=n, limit=limit)
         for i in range(n):
-            page = pdf[i]
-            try:
-                content = page_runs(page, i + 1)
-                if content.has_text:
-                    pages.append(build_page(content.runs, i + 1, content.width, content.height, "text"))
-                else:
-                    img = render_page(page, dpi)
-                    images[i + 1] = img
-                    segs = get_doc_ocr().segments(img, i + 1)
-                    ocr_pages += 1
-                    pages.append(build_page(segs, i + 1, img.width, img.height, "ocr"))
-            finally:
-                page.close()
+            img = None
+            with PDFIUM:  # PDFium work only; OCR runs outside the lock
+                page = pdf[i]
+                try:
+                    content = page_runs(page, i + 1)
+                    if not content.has_text:
+                        img = render_page(page, dpi)
+                finally:
+                    page.close()
+            if img is None:
+                pages.append(build_page(content.runs, i + 1, content.width, content.height, "text"))
+            else:
+                images[i + 1] = img
+                segs = get_doc_ocr().segments(img, i + 1)
+                ocr_pages += 1
+                pages.append(build_page(segs, i + 1, img.width, img.height, "ocr"))
     doc.input_kind = "scan_pdf" if ocr_pages else "text_pdf"
     return DocLayout(pages)
 
@@ -218,7 +223,7 @@ def _find_qr(data: bytes, kind: str, images: dict[int, Image.Image]) -> InvoiceQ
     if img is None and kind == "pdf":
         from .carriers.pdf import open_pdf, render_page
 
-        with open_pdf(data) as pdf:
+        with open_pdf(data) as pdf, PDFIUM:
             page = pdf[0]
             try:
                 img = render_page(page, QR_DPI)

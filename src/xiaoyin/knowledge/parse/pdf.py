@@ -9,6 +9,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from xiaoyin.core.concurrency import PDFIUM
 from xiaoyin.core.errors import CorruptFile, EncryptedFile
 from xiaoyin.knowledge.types import Block, ParsedDocument
 
@@ -40,7 +41,11 @@ def _has_image(page: pdfium.PdfPage) -> bool:
 def _render(page: pdfium.PdfPage, dpi: int):
     w, h = page.get_size()
     scale = min(dpi / 72, MAX_RENDER_PX / max(w, h, 1))
-    return page.render(scale=scale, grayscale=True).to_pil().convert("RGB")
+    bitmap = page.render(scale=scale, grayscale=True)
+    try:  # closed under the caller's PDFium lock, not by a finalizer in another thread
+        return bitmap.to_pil().convert("RGB")
+    finally:
+        bitmap.close()
 
 
 def parse(
@@ -49,30 +54,37 @@ def parse(
     """Blocks page by page (1-based ``page``), OCR for scanned or image-only pages."""
     from .image import ocr_blocks
 
-    doc = _open(path)
+    with PDFIUM:
+        doc = _open(path)
     blocks: list[Block] = []
     ocr_pages: list[int] = []
     try:
-        total = len(doc)
-        title = (doc.get_metadata_dict().get("Title") or "").strip()
+        with PDFIUM:
+            total = len(doc)
+            title = (doc.get_metadata_dict().get("Title") or "").strip()
         if title.lower() in ("", "untitled", path.stem.lower()):
             title = None
         for i in range(total):
-            page = doc[i]
-            try:
-                textpage = page.get_textpage()
-                text = textpage.get_text_range()
-                textpage.close()
-                if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS and _has_image(page):
-                    blocks.extend(ocr_blocks(_render(page, ocr_dpi), page=i + 1))
-                    ocr_pages.append(i + 1)
-                else:
-                    blocks.extend(lines_to_blocks(text.splitlines(), page=i + 1))
-            finally:
-                page.close()
+            image = None
+            with PDFIUM:  # PDFium work only; OCR runs outside the lock
+                page = doc[i]
+                try:
+                    textpage = page.get_textpage()
+                    text = textpage.get_text_range()
+                    textpage.close()
+                    if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS and _has_image(page):
+                        image = _render(page, ocr_dpi)
+                finally:
+                    page.close()
+            if image is not None:
+                blocks.extend(ocr_blocks(image, page=i + 1))
+                ocr_pages.append(i + 1)
+            else:
+                blocks.extend(lines_to_blocks(text.splitlines(), page=i + 1))
             if progress:
                 progress(i + 1, total)
     finally:
-        doc.close()
+        with PDFIUM:
+            doc.close()
     meta: dict[str, object] = {"ocr_pages": ocr_pages}
     return ParsedDocument(blocks=finish(blocks), pages=total, title=title, meta=meta)

@@ -15,6 +15,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
+from xiaoyin.core.concurrency import PDFIUM
+
 from ..layout.segments import Segment
 from .errors import PdfCorrupt, PdfEncrypted
 
@@ -38,19 +40,26 @@ class PdfPageContent:
 
 @contextmanager
 def open_pdf(data: bytes, name: str = "document.pdf") -> Iterator[pdfium.PdfDocument]:
-    """An open document; :class:`PdfEncrypted` / :class:`PdfCorrupt` when it cannot be opened."""
+    """An open document; :class:`PdfEncrypted` / :class:`PdfCorrupt` when it cannot be opened.
+
+    Opening and closing hold :data:`~xiaoyin.core.concurrency.PDFIUM`; callers hold it around their own
+    page work (PDFium is not thread-safe) and release it for OCR.
+    """
     try:
-        doc = pdfium.PdfDocument(data)
+        with PDFIUM:
+            doc = pdfium.PdfDocument(data)
+            pages = len(doc)
     except pdfium.PdfiumError as e:
         if getattr(e, "err_code", None) in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
             raise PdfEncrypted(f"{name}: PDF 有密码保护，无法读取 / password-protected PDF", file=name) from e
         raise PdfCorrupt(f"{name}: PDF 文件已损坏，无法打开 / corrupt PDF ({e})", file=name) from e
     try:
-        if len(doc) == 0:
+        if pages == 0:
             raise PdfCorrupt(f"{name}: PDF 没有任何页面 / PDF has no pages", file=name)
         yield doc
     finally:
-        doc.close()
+        with PDFIUM:
+            doc.close()
 
 
 def _glyph_size(tp: pdfium.PdfTextPage, index: int) -> float:
@@ -63,6 +72,12 @@ def _glyph_size(tp: pdfium.PdfTextPage, index: int) -> float:
 
 
 def page_runs(page: pdfium.PdfPage, number: int) -> PdfPageContent:
+    """See :func:`_page_runs`; holds the PDFium lock."""
+    with PDFIUM:
+        return _page_runs(page, number)
+
+
+def _page_runs(page: pdfium.PdfPage, number: int) -> PdfPageContent:
     """The page's text runs, top-left origin: consecutive characters on one line with no wide gap.
 
     Built from the characters themselves (box and font size), so an oversized stamp or watermark
@@ -121,6 +136,11 @@ def page_runs(page: pdfium.PdfPage, number: int) -> PdfPageContent:
 
 def render_page(page: pdfium.PdfPage, dpi: int, *, grayscale: bool = True) -> Image.Image:
     """The page rendered at ``dpi`` (capped at MAX_RENDER_PX on the long side) as an RGB image."""
-    w, h = page.get_size()
-    scale = min(dpi / 72, MAX_RENDER_PX / max(w, h, 1))
-    return page.render(scale=scale, grayscale=grayscale).to_pil().convert("RGB")
+    with PDFIUM:
+        w, h = page.get_size()
+        scale = min(dpi / 72, MAX_RENDER_PX / max(w, h, 1))
+        bitmap = page.render(scale=scale, grayscale=grayscale)
+        try:  # closed here, under the lock, rather than by a finalizer in whatever thread collects it
+            return bitmap.to_pil().convert("RGB")
+        finally:
+            bitmap.close()

@@ -14,6 +14,8 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageChops, ImageEnhance, ImageFilter
 
+from xiaoyin.core.concurrency import PDFIUM
+
 
 @dataclass(frozen=True)
 class ScanParams:
@@ -38,11 +40,19 @@ class ScanParams:
 
 def render_pages(pdf: bytes, dpi: int) -> list[Image.Image]:
     """Rasterise every page of a PDF at ``dpi``."""
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        return [doc[i].render(scale=dpi / 72).to_pil().convert("RGB") for i in range(len(doc))]
-    finally:
-        doc.close()
+    with PDFIUM:
+        doc = pdfium.PdfDocument(pdf)
+        images = []
+        try:
+            for i in range(len(doc)):
+                page = doc[i]
+                bitmap = page.render(scale=dpi / 72)
+                images.append(bitmap.to_pil().convert("RGB"))
+                bitmap.close()
+                page.close()
+            return images
+        finally:
+            doc.close()
 
 
 def degrade(img: Image.Image, seed: int) -> Image.Image:
