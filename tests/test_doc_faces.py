@@ -113,8 +113,9 @@ def test_cli_extract_verify_and_ledger(env: dict[str, str], corpus: Path, tmp_pa
 def server(env: dict[str, str]) -> Iterator[str]:
     api_env = {**env, "XIAOYIN_HOME": env["XIAOYIN_HOME"] + "-api", "XIAOYIN_DOCS__MAX_UPLOAD_MB": "8"}
     port = _free_port()
+    log = open(Path(api_env["XIAOYIN_HOME"] + "-server.log"), "w")
     proc = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port)], env=api_env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -125,9 +126,10 @@ def server(env: dict[str, str]) -> Iterator[str]:
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+    log.close()
 
 
-def test_api_extract_verify_and_proofs(server: str, corpus: Path) -> None:
+def test_api_extract_verify_and_proofs(server: str, corpus: Path, env: dict[str, str]) -> None:
     app = sorted((corpus / "apps").iterdir())[0]
     meta = (app / "application.json").read_text(encoding="utf-8")
     files = [("files", (p.name, p.read_bytes())) for p in sorted(app.iterdir()) if p.name != "application.json"]
@@ -152,7 +154,9 @@ def test_api_extract_verify_and_proofs(server: str, corpus: Path) -> None:
             if job["status"] != "running":
                 break
             time.sleep(0.1)
-        assert job["status"] == "done" and job["done"] == job["total"] == len(files) and job["version"] == 1, job
+        server_log = Path(env["XIAOYIN_HOME"] + "-api-server.log").read_text(encoding="utf-8")[-3000:]
+        assert job["status"] == "done" and job["done"] == job["total"] == len(files) and job["version"] == 1, (
+            job, server_log)
         assert c.get("/api/docs/applications/BG-1").json()["version"] == 1
         assert c.get("/api/docs/jobs/nope").status_code == 404
         assert c.get(f"/api/docs/applications/{app.name}").json()["package_sha256"] == rep["package_sha256"]

@@ -10,9 +10,9 @@ import hashlib
 import json
 import logging
 import re
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal
 
@@ -346,7 +346,7 @@ def _report(s: Session, app: DocApplication, *, created: bool) -> VerificationRe
     )
 
 
-_jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify")  # OCR is CPU-bound: one at a time
+_job_slot = threading.BoundedSemaphore(1)  # OCR is CPU-bound: one background verification at a time
 
 
 def start_verify_job(meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], *, user: str | None = None,
@@ -366,6 +366,10 @@ def start_verify_job(meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], 
             job.status, job.done, job.total, job.current = "running", done, total, name[:255]
 
     def run() -> None:
+        with _job_slot:
+            _run()
+
+    def _run() -> None:
         try:
             with session_scope() as s:
                 s.get(VerifyJob, job_id).status = "running"
@@ -382,7 +386,7 @@ def start_verify_job(meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], 
         except Exception:
             log.exception("could not record the end of verification job %s (%s)", job_id, status)
 
-    _jobs.submit(run)
+    threading.Thread(target=run, name=f"verify-{job_id[:8]}", daemon=True).start()
     return job_id
 
 
