@@ -7,9 +7,11 @@ export XIAOYIN_HOME ?= .xiaoyin
 
 .PHONY: install fonts demo serve test lint bench lock clean
 
-# A TrueType CJK font for generated credit documents (Debian fonts-wqy-microhei; reportlab cannot
-# use the OpenType Noto CJK fonts). Installed with apt-get when missing.
-CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+# System packages the code, the demo and the test suite need: CJK fonts for generated documents
+# (reportlab needs TrueType: fonts-wqy-microhei; the demo scans and parse fixtures use Noto CJK; the
+# independent test-document generator uses other faces). tests/test_setup_contract.py checks that
+# every font path the code names is provided by one of these packages.
+SYSTEM_PACKAGES := fonts-wqy-microhei fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai fonts-noto-cjk
 
 $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,12 +24,14 @@ $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 install: fonts $(STAMP)
 
 fonts:
-	@if [ -f $(CJK_FONT) ]; then exit 0; fi; \
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
 	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	if command -v apt-get >/dev/null; then \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
-	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-wqy-microhei >/dev/null; }; \
-	else echo "请安装 TrueType 中文字体 / install a TrueType CJK font (Debian: fonts-wqy-microhei) or set XIAOYIN_DOCS__FONT_PATH"; exit 1; fi
+	  echo "installing $$missing"; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; }; \
+	else echo "请安装中文字体 / install these Debian packages or their equivalents: $$missing"; exit 1; fi
 
 ## Load the demo knowledge base and serve the platform on http://127.0.0.1:8000
 demo: install
