@@ -165,7 +165,9 @@ def test_score_tiny_set() -> None:
     assert set(r) == {
         "k", "questions", "recall_at_k", "mrr", "page_recall_at_k", "article_recall_at_k", "answer_accuracy",
         "refusal_rate_answerable", "refusal_rate_unanswerable", "latency_ms", "per_question",
+        "article_hit_at_1", "by_type",
     }
+    assert r["article_hit_at_1"] == pytest.approx(1.0) and r["by_type"] is None
     assert r["k"] == 2 and r["questions"] == 5
     assert r["recall_at_k"] == pytest.approx(2 / 3)  # q1, q2 hit; q3 only at rank 3
     assert r["mrr"] == pytest.approx((1 / 2 + 1 + 0) / 3)
@@ -307,3 +309,15 @@ def test_financebench_key_figures() -> None:
     assert mod.key_figures("Margin fell from 36.8% in FY 2021 to 34.6% in FY2022.") == ["36.8", "34.6"]
     assert mod.key_figures("COVID-19 costs over the 12 months ended August 30, 2023") == []
     assert mod.answer_alternatives("Customer deposits") == ["Customer deposits"]
+
+
+def test_score_by_question_type() -> None:
+    qs = [EvalQuestion(id="a", question="?", answers=["x"], evidence=[{"doc": "d.md"}], type="year"),
+          EvalQuestion(id="b", question="?", answers=["y"], evidence=[{"doc": "e.md"}], type="year"),
+          EvalQuestion(id="c", question="?", answerable=False, type="unanswerable")]
+    outs = [QuestionOutcome(id="a", retrieved=[{"doc": "d.md", "chunk_id": "1"}], answer="x"),
+            QuestionOutcome(id="b", retrieved=[{"doc": "d.md", "chunk_id": "1"}], answer="x"),
+            QuestionOutcome(id="c", answerable=False, refused=True)]
+    r = score(qs, outs, k=5)
+    assert r["by_type"] == {"unanswerable": {"questions": 1, "recall_at_k": None, "accuracy": 1.0},
+                            "year": {"questions": 2, "recall_at_k": 0.5, "accuracy": 0.5}}

@@ -67,6 +67,8 @@ class RetrievalSettings(BaseModel):
     one_chunk_per_page: bool = Field(True, description="keep the best chunk of each page in the top k "
                                                        "(legal articles excepted)")
     route_by_name: bool = Field(True, description="a question naming a document searches that document")
+    article_lookup: bool = Field(True, description="a question naming a law's article (第N条) gets that article "
+                                                   "first, or a refusal if the law has no such article")
 
 
 class AnswerSettings(BaseModel):

@@ -408,9 +408,31 @@ def _base_meta(
     return meta
 
 
-def _refuse(question: str, support: float, meta: dict, reason: str, model: str) -> AnswerResult:
+def _refuse(question: str, support: float, meta: dict, reason: str, model: str,
+            text: str | None = None) -> AnswerResult:
     meta["refusal_reason"] = reason
-    return AnswerResult(refusal_text(question), True, [], model, prompt_version(), support, meta)
+    return AnswerResult(text or refusal_text(question), True, [], model, prompt_version(), support, meta)
+
+
+def refuse(question: str, text: str, reason: str, *, retrieval_meta: dict | None = None) -> AnswerResult:
+    """A refusal with a specific message (e.g. the named law has no such article)."""
+    threshold = get_settings().answer.refusal_threshold
+    return _refuse(question, 0.0, _base_meta(question, 0.0, threshold, retrieval_meta), reason, "extractive", text)
+
+
+def _whole(question: str, evidence: list[Evidence], pinned: int, support: float, meta: dict) -> AnswerResult:
+    """The pinned evidence (an article asked for by number) quoted whole, one citation per chunk."""
+    english = is_english(question)
+    lines, cites = [], []
+    for n, ev in enumerate(evidence[:pinned], 1):
+        quote = ev.text.strip()
+        cites.append(_citation(n, ev, quote))
+        lines.append(f'According to {_where(ev, True)}: "{quote}" [{n}]' if english
+                     else f"根据{_where(ev, False)}：“{quote}”[{n}]")
+    meta["mode"] = "extractive"
+    meta["quoted_whole"] = pinned
+    meta["injection_suspects"] = sum(1 for ev in evidence[:pinned] if _INJECTION.search(ev.text))
+    return AnswerResult("\n".join(lines), False, cites, "extractive", prompt_version(), support, meta)
 
 
 def _extractive(question: str, evidence: list[Evidence], support: float, meta: dict) -> AnswerResult:
@@ -532,18 +554,24 @@ def compose_answer(
     llm: LLM | None,
     history: list[dict] | None = None,
     retrieval_meta: dict | None = None,
+    pinned: int = 0,
 ) -> AnswerResult:
     """Answer ``question`` from ``evidence`` only: extractive quotes (no LLM), a checked LLM answer, or a refusal.
 
-    An unreachable LLM falls back to the extractive answer (``meta["llm_error"]`` says why).
+    ``pinned`` leading evidence items were looked up exactly (an article named by number): they are
+    never refused for low support, and without an LLM they are quoted whole. An unreachable LLM falls
+    back to the extractive answer (``meta["llm_error"]`` says why).
     """
     support, threshold, meta = _prepare(question, evidence, retrieval_meta)
     model = llm.model_id if llm is not None else "extractive"
+    pinned = min(max(pinned, 0), len(evidence))
     if not evidence:
         return _refuse(question, support, meta, "no_evidence", model)
-    if support < threshold:
+    if support < threshold and not pinned:
         return _refuse(question, support, meta, "low_support", model)
     if llm is None:
+        if pinned:
+            return _whole(question, evidence, pinned, support, meta)
         return _extractive(question, evidence, support, meta)
     english = is_english(question)
     messages = build_messages(
@@ -558,6 +586,8 @@ def compose_answer(
         raw = llm.complete(messages)
     except ModelUnavailable as exc:
         meta["llm_error"] = exc.message
+        if pinned:
+            return _whole(question, evidence, pinned, support, meta)
         return _extractive(question, evidence, support, meta)
     return finish_llm_answer(question, evidence, raw, model=model, support=support, meta=meta)
 
@@ -582,6 +612,7 @@ def stream_answer(
     llm: LLM | None,
     history: list[dict] | None = None,
     retrieval_meta: dict | None = None,
+    pinned: int = 0,
 ) -> Iterator[dict]:
     """``compose_answer`` as events: ``meta``, ``delta``…, ``citations``, ``done``.
 
@@ -589,7 +620,7 @@ def stream_answer(
     streamed, it carries the refusal text, and the client should replace what it showed.
     """
     support, threshold, meta = _prepare(question, evidence, retrieval_meta)
-    use_llm = llm is not None and bool(evidence) and support >= threshold
+    use_llm = llm is not None and bool(evidence) and (support >= threshold or pinned > 0)
     yield {
         "event": "meta",
         "support": support,
@@ -611,7 +642,8 @@ def stream_answer(
         ],
     }
     if not use_llm or llm is None:
-        result = compose_answer(question, evidence, llm=llm, history=history, retrieval_meta=retrieval_meta)
+        result = compose_answer(question, evidence, llm=llm, history=history, retrieval_meta=retrieval_meta,
+                                pinned=pinned)
         yield {"event": "delta", "text": result.answer}
         yield from _final_events(result)
         return
@@ -631,11 +663,22 @@ def stream_answer(
     except ModelUnavailable as exc:
         meta["llm_error"] = exc.message
         if not parts:
-            result = _extractive(question, evidence, support, meta)
+            result = (_whole(question, evidence, pinned, support, meta) if pinned
+                      else _extractive(question, evidence, support, meta))
             yield {"event": "delta", "text": result.answer}
             yield from _final_events(result)
             return
     result = finish_llm_answer(
         question, evidence, "".join(parts), model=llm.model_id, support=support, meta=meta
     )
+    yield from _final_events(result)
+
+
+def result_events(result: AnswerResult) -> Iterator[dict]:
+    """A finished result (e.g. a specific refusal) as the same events :func:`stream_answer` yields."""
+    yield {"event": "meta", "support": result.support, "refusal_threshold": result.meta.get("refusal_threshold"),
+           "model": result.model, "prompt_version": result.prompt_version,
+           "retrieval": {k: v for k, v in result.meta.items() if k in ("query", "mode", "routed_to", "hits")},
+           "evidence": []}
+    yield {"event": "delta", "text": result.answer}
     yield from _final_events(result)

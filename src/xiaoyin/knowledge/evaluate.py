@@ -310,7 +310,7 @@ def score(questions: Sequence[EvalQuestion], outcomes: Iterable[QuestionOutcome]
 
     n_ret = hits = 0
     rr_sum = 0.0
-    n_page = page_hits = n_art = art_hits = 0
+    n_page = page_hits = n_art = art_hits = art_first = 0
     n_acc = correct_n = 0
     n_ans = ans_refused = n_unans = unans_refused = 0
     latencies: list[float] = []
@@ -338,6 +338,7 @@ def score(questions: Sequence[EvalQuestion], outcomes: Iterable[QuestionOutcome]
             n_art += 1
             article_hit = any(_article_hit(it, e) for it in top for e in arts)
             art_hits += article_hit
+            art_first += bool(top) and any(_article_hit(top[0], e) for e in arts)
         if q.answerable:
             n_ans += 1
             ans_refused += o.refused
@@ -370,16 +371,33 @@ def score(questions: Sequence[EvalQuestion], outcomes: Iterable[QuestionOutcome]
     return {
         "k": k,
         "questions": len(questions),
+        "by_type": _by_type(questions, per_question),
         "recall_at_k": _share(hits, n_ret),
         "mrr": rr_sum / n_ret if n_ret else None,
         "page_recall_at_k": _share(page_hits, n_page),
         "article_recall_at_k": _share(art_hits, n_art),
+        "article_hit_at_1": _share(art_first, n_art),
         "answer_accuracy": _share(correct_n, n_acc),
         "refusal_rate_answerable": _share(ans_refused, n_ans),
         "refusal_rate_unanswerable": _share(unans_refused, n_unans),
         "latency_ms": {"p50": _percentile(latencies, 50), "p95": _percentile(latencies, 95)},
         "per_question": per_question,
     }
+
+
+def _by_type(questions: Sequence[EvalQuestion], per_question: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """recall@k and answer accuracy per question ``type`` (an optional field: single, year, multi_turn ...)."""
+    types = {q.id: getattr(q, "type", None) for q in questions}
+    if not any(types.values()):
+        return None
+    out: dict[str, Any] = {}
+    for t in sorted({str(v) for v in types.values() if v}):
+        rows = [p for p in per_question if str(types[p["id"]]) == t]
+        ans = [p for p in rows if p["answerable"]]
+        out[t] = {"questions": len(rows),
+                  "recall_at_k": _share(sum(p["hit_rank"] is not None for p in ans), len(ans)),
+                  "accuracy": _share(sum(bool(p["correct"]) for p in rows), len(rows))}
+    return out
 
 
 # --------------------------------------------------------------------------- refusal calibration

@@ -12,6 +12,7 @@ from typing import Any
 from xiaoyin.core import zh
 from xiaoyin.core.errors import InvalidInput
 from xiaoyin.core.settings import get_settings
+from xiaoyin.knowledge import query as query_mod
 from xiaoyin.knowledge.index.base import MODES, SearchIndex
 from xiaoyin.knowledge.types import Hit, SearchFilters
 from xiaoyin.models.embed import Embedder
@@ -110,42 +111,9 @@ def _rerank(reranker: Reranker, query: str, hits: list[Hit], texts: Callable[[li
     return True
 
 
-_ELLIPTIC = re.compile(r"^(那么|那|它们|它|这个|这些|这|该|其|此|还有|另外|然后|如果是|要是|and |what about |how about )",
-                       re.I)
-
-
 def condense_query(question: str, history: Sequence[Any] | None) -> str:
-    """Make a follow-up question self-contained without an LLM.
-
-    When the question looks elliptical (short, or starts with 那/那么/它/这个 ...), the keywords of
-    the previous user question are appended. ``history`` items may be ``{"question", "answer"}`` turns,
-    ``{"role", "content"}`` dicts
-    (oldest first), ``(question, answer)`` pairs, or plain strings (earlier questions).
-    """
-    q = (question or "").strip()
-    prev = _last_question(history or [])
-    if not q or not prev:
-        return q
-    norm = zh.normalize(q)
-    content = re.sub(r"[\s\W_]+", "", norm)
-    if not (_ELLIPTIC.match(norm) or len(content) <= 6):
-        return q
-    extra = [w for w in zh.keywords(prev) if w not in norm]
-    return f"{q} {' '.join(extra)}" if extra else q
-
-
-def _last_question(history: Sequence[Any]) -> str | None:
-    for item in reversed(list(history)):
-        if isinstance(item, dict):
-            if item.get("question"):  # the API / evaluation turn format {question, answer}
-                return str(item["question"])
-            if item.get("role", "user") == "user" and item.get("content"):
-                return str(item["content"])
-        elif isinstance(item, (tuple, list)) and item:
-            return str(item[0])
-        elif isinstance(item, str) and item.strip():
-            return item
-    return None
+    """Make a follow-up question self-contained without an LLM (see :func:`xiaoyin.knowledge.query.condense`)."""
+    return query_mod.condense(question, history)
 
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -161,24 +129,43 @@ def _primary_name(name: str) -> str:
     return _SQUEEZE.sub("", zh.normalize(head))
 
 
-def route_documents(query: str, documents: dict[str, str], max_docs: int = 5) -> list[str] | None:
+_STATE = "中华人民共和国"
+_LEGAL_TITLE = re.compile(r"(法|法典|条例|规定|办法|细则|解释|决定|准则|规则|指引)$")
+
+
+def _legal_title(title: str | None) -> str | None:
+    """A document title that names a statute (``中华人民共和国电子签名法`` -> ``电子签名法``), else None."""
+    t = _SQUEEZE.sub("", zh.normalize(title or "")).replace(_STATE, "")
+    return t if len(t) >= 4 and _LEGAL_TITLE.search(t) else None
+
+
+def route_documents(query: str, documents: dict[str, str], max_docs: int = 5,
+                    titles: dict[str, str | None] | None = None) -> list[str] | None:
     """The documents a question names, if it names any: restrict the search to them.
 
     A document is named when the head of its file name (the company of ``AMAZON_2019_10K.pdf``,
-    the law of ``商业银行法(2015-08-29).md``) appears in the question, spaces and punctuation
-    ignored; years in the question (``FY2019``) then pick among that document's editions. Returns
-    None (search everything) when no document, or more than ``max_docs``, are named.
+    the law of ``商业银行法(2015-08-29).md``), or its title when that is the name of a statute
+    (``最高人民法院关于适用《中华人民共和国民法典》有关担保制度的解释``), appears in the question; spaces,
+    punctuation and ``中华人民共和国`` ignored. Years in the question (``FY2019``) then pick among that
+    document's editions. Returns None (search everything) when no document, or more than ``max_docs``,
+    are named.
     """
-    q = _SQUEEZE.sub("", zh.normalize(query or ""))
+    q = _SQUEEZE.sub("", zh.normalize(query or "")).replace(_STATE, "")
     if not q:
         return None
-    named = {doc_id: name for doc_id, name in documents.items()
-             if len(head := _primary_name(name)) >= 2 and head in q}
-    if not named:
+    heads: dict[str, str] = {}
+    for doc_id, name in documents.items():
+        candidates = [_primary_name(name).replace(_STATE, "")]
+        if (legal := _legal_title((titles or {}).get(doc_id))) is not None:
+            candidates.append(legal)
+        matched = [c for c in candidates if len(c) >= 2 and c in q]
+        if matched:
+            heads[doc_id] = max(matched, key=len)
+    if not heads:
         return None
-    # a head inside a longer named head is not meant on its own (个人信息保护法 vs 保护法)
-    heads = {doc_id: _primary_name(name) for doc_id, name in named.items()}
-    named = {d: n for d, n in named.items() if not any(heads[d] != h and heads[d] in h for h in heads.values())}
+    # a head inside a longer named head is not meant on its own (个人信息保护法 vs 保护法; 民法典 inside
+    # 最高人民法院关于适用民法典有关担保制度的解释)
+    named = {d: documents[d] for d, h in heads.items() if not any(h != o and h in o for o in heads.values())}
     years = set(_YEAR.findall(zh.normalize(query)))
     if years:
         scored = {d: len(years & set(_YEAR.findall(n))) for d, n in named.items()}

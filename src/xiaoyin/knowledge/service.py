@@ -26,6 +26,7 @@ from xiaoyin.core.errors import AlreadyExists, DocumentError, InvalidInput, NotF
 from xiaoyin.core.jsonutil import to_jsonable
 from xiaoyin.core.settings import get_settings
 from xiaoyin.knowledge import answer as answer_mod
+from xiaoyin.knowledge import articles
 from xiaoyin.knowledge.chunk import chunk_document
 from xiaoyin.knowledge.index import open_index
 from xiaoyin.knowledge.index.base import SearchIndex
@@ -765,6 +766,13 @@ class SearchResult:
     rerank_skipped_reason: str | None
     timings_ms: dict[str, float]
     routed_to: list[str] | None = None  # documents the question named, to which the search was restricted
+    article: articles.ArticleLookup | None = None  # an article named by number, looked up exactly
+    doc_names: dict[str, str] = field(default_factory=dict)  # doc id -> name, of the documents looked in
+
+    @property
+    def pinned(self) -> int:
+        """How many leading hits are the article(s) asked for."""
+        return sum(1 for h in self.hits if h.signals.get("article_lookup"))
 
 
 def _filters(s: Session, kb_id: int, docs: Sequence[str] | None, tags: Sequence[str] | None,
@@ -798,12 +806,16 @@ def search(
         kb_id = _get_kb(s, kb).id
         flt = _filters(s, kb_id, docs, tags, date_from, date_to)
         if not docs and st.retrieval.route_by_name:
-            names = dict(s.execute(select(Document.id, Document.name).where(
-                Document.kb_id == kb_id, Document.status == "indexed")).all())
-            routed = route_documents(query, names)
+            listed = s.execute(select(Document.id, Document.name, Document.title).where(
+                Document.kb_id == kb_id, Document.status == "indexed")).all()
+            names = {r[0]: r[1] for r in listed}
+            routed = route_documents(query, names, titles={r[0]: r[2] for r in listed})
             if routed:
                 flt = flt or SearchFilters()
                 flt.doc_ids = routed
+        lookup = _article_lookup(s, query, flt.doc_ids if flt else None) if st.retrieval.article_lookup else None
+        lookup_names: dict[str, str] = dict(s.execute(select(Document.id, Document.name).where(
+            Document.id.in_(lookup.doc_ids))).all()) if lookup is not None else {}
     idx = _open(kb)
     embedder = get_embedder() if mode != "bm25" else None
     reranker = get_reranker(get_llm()) if rerank else None
@@ -829,7 +841,22 @@ def search(
             {r.doc_id for r in rows.values()})))}
         hits: list[SearchHit] = []
         pages_seen: set[tuple[str, int]] = set()
+        if lookup is not None and lookup.chunk_ids:
+            top = max((h.score for h in res.hits), default=0.0) + 1.0
+            pinned = [r for r in s.scalars(select(ChunkRow).where(ChunkRow.id.in_(lookup.chunk_ids)))]
+            pinned.sort(key=lambda r: lookup.chunk_ids.index(r.id))
+            pinned_docs = {d.id: d for d in s.scalars(select(Document).where(Document.id.in_(
+                {r.doc_id for r in pinned})))}
+            for r in pinned:
+                d = pinned_docs[r.doc_id]
+                hits.append(SearchHit(len(hits) + 1, r.id, top, d.id, d.name, d.filename, r.page_start,
+                                      r.page_end, " > ".join(r.section_path or []), r.text, r.chunk_hash,
+                                      {"article_lookup": 1.0}))
+            k = max(k, len(hits))
+        pinned_ids = {h.chunk_id for h in hits}
         for h in res.hits:
+            if h.chunk_id in pinned_ids:
+                continue
             r = rows.get(h.chunk_id)
             if r is None:  # stale index entry (repaired on next ingest)
                 continue
@@ -847,7 +874,18 @@ def search(
                                   r.page_end, " > ".join(r.section_path or []), r.text, r.chunk_hash,
                                   dict(h.signals)))
     return SearchResult(hits, res.mode_used, res.reranked, res.rerank_skipped_reason, dict(res.timings_ms),
-                        routed_to=[names[d] for d in routed] if routed else None)
+                        routed_to=[names[d] for d in routed] if routed else None, article=lookup,
+                        doc_names=lookup_names)
+
+
+def _article_lookup(s: Session, query: str, doc_ids: Sequence[str] | None) -> articles.ArticleLookup | None:
+    """The articles ``query`` names by number, read from the article chunks of the documents it names."""
+    refs = articles.parse_refs(query)
+    if not refs or not doc_ids:
+        return None
+    rows = s.execute(select(ChunkRow.id, ChunkRow.doc_id, ChunkRow.ordinal, ChunkRow.meta).where(
+        ChunkRow.doc_id.in_(list(doc_ids)), ChunkRow.kind == "article")).all()
+    return articles.lookup(refs, list(doc_ids), ((r[0], r[1], r[2], (r[3] or {}).get("article")) for r in rows))
 
 
 @dataclass
@@ -876,6 +914,8 @@ def _retrieval_meta(res: SearchResult, query: str) -> dict[str, Any]:
     return {"query": query, "mode": res.mode, "reranked": res.reranked,
             "rerank_skipped_reason": res.rerank_skipped_reason, "timings_ms": res.timings_ms,
             "routed_to": res.routed_to,
+            "article_lookup": ({"found": res.article.found, "missing": res.article.missing}
+                               if res.article is not None else None),
             "hits": [{"rank": h.rank, "doc": h.filename, "page": h.page_start, "section": h.section,
                       "score": round(h.score, 6)} for h in res.hits]}
 
@@ -914,6 +954,23 @@ def _retrieve_for(kb: str, question: str, history: list[dict] | None, k: int | N
     return query, search(kb, query, k=k, docs=docs, tags=tags, date_from=date_from, date_to=date_to)
 
 
+def _article_refusal(query: str, res: SearchResult) -> answer_mod.AnswerResult | None:
+    """A clear refusal when the law the question names has no article of that number."""
+    if res.article is None or not res.article.all_missing:
+        return None
+    text = articles.missing_message(res.article, {d: articles.law_title(n) for d, n in res.doc_names.items()})
+    return answer_mod.refuse(query, text, "article_not_found", retrieval_meta=_retrieval_meta(res, query))
+
+
+def _compose(query: str, res: SearchResult, llm: Any, history: list[dict] | None) -> answer_mod.AnswerResult:
+    """The answer for a search result: the article refusal, or the composed (pinned-first) answer."""
+    refusal = _article_refusal(query, res)
+    if refusal is not None:
+        return refusal
+    return answer_mod.compose_answer(query, _evidence(res.hits), llm=llm, history=history,
+                                     retrieval_meta=_retrieval_meta(res, query), pinned=res.pinned)
+
+
 def ask(
     kb: str,
     question: str,
@@ -931,8 +988,7 @@ def ask(
     """Answer ``question`` from ``kb`` with numbered citations, or refuse when evidence is insufficient."""
     query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to)
     llm = get_llm() if use_llm else None
-    result = answer_mod.compose_answer(query, _evidence(res.hits), llm=llm, history=history,
-                                       retrieval_meta=_retrieval_meta(res, query))
+    result = _compose(query, res, llm, history)
     answer_id = _store_answer(kb, question, history, result, user) if store else None
     return AskResult(answer_id, question, result.answer, result.refused, float(result.support),
                      [asdict(c) for c in result.citations], result.model, result.prompt_version,
@@ -957,11 +1013,14 @@ def ask_stream(
     """
     query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to)
     llm = get_llm()
+    refusal = _article_refusal(query, res)
+    stream = (answer_mod.result_events(refusal) if refusal is not None else
+              answer_mod.stream_answer(query, _evidence(res.hits), llm=llm, history=history,
+                                       retrieval_meta=_retrieval_meta(res, query), pinned=res.pinned))
 
     def events() -> Iterator[dict[str, Any]]:
         citations: list[dict[str, Any]] = []
-        for ev in answer_mod.stream_answer(query, _evidence(res.hits), llm=llm, history=history,
-                                           retrieval_meta=_retrieval_meta(res, query)):
+        for ev in stream:
             if ev.get("event") == "citations":
                 citations = list(ev.get("citations") or [])
             if ev.get("event") == "done":
@@ -1045,8 +1104,7 @@ def evaluate(
         except XiaoyinError as e:
             log.warning("question %s: %s", q.id, e.message)
             res = SearchResult([], mode, False, str(e), {})
-        result = answer_mod.compose_answer(query, _evidence(res.hits), llm=llm, history=history,
-                                           retrieval_meta=_retrieval_meta(res, query))
+        result = _compose(query, res, llm, history)
         retrieved = [{"doc": h.filename, "page": h.page_start, "page_end": h.page_end, "section": h.section,
                       "text": h.text, "chunk_id": h.chunk_id, "score": h.score} for h in res.hits]
         outcomes.append(ev.QuestionOutcome(id=q.id, answerable=q.answerable, retrieved=retrieved,
