@@ -131,3 +131,23 @@ def condense_with_llm(question: str, history: Sequence[Any] | None, llm: Any) ->
     if any(n not in norm for n in _NUMBERS.findall(zh.normalize(question))):
         return None
     return text
+
+
+def year_factor(asked: Sequence[int], doc_years: set[int], chunk_years: set[int], *,
+                boost: float, penalty: float) -> float:
+    """Score multiplier for a chunk when the question names years ``asked``.
+
+    The document is of an asked year (published then, or the year is in its title or name): ``1 + boost``;
+    only the chunk's text names it: ``1 + boost / 2``; the document is of other years and the chunk
+    does not name an asked one: ``1 - penalty``; no year known: 1.
+    """
+    want = set(asked)
+    if not want:
+        return 1.0
+    if want & doc_years:
+        return 1.0 + boost
+    if want & chunk_years:
+        return 1.0 + boost / 2
+    if doc_years:
+        return max(0.0, 1.0 - penalty)
+    return 1.0

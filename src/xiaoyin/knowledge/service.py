@@ -26,12 +26,13 @@ from xiaoyin.core.errors import AlreadyExists, DocumentError, InvalidInput, NotF
 from xiaoyin.core.jsonutil import to_jsonable
 from xiaoyin.core.settings import get_settings
 from xiaoyin.knowledge import answer as answer_mod
-from xiaoyin.knowledge import articles
+from xiaoyin.knowledge import articles, dates
+from xiaoyin.knowledge import query as query_mod
 from xiaoyin.knowledge.chunk import chunk_document
 from xiaoyin.knowledge.index import open_index
 from xiaoyin.knowledge.index.base import SearchIndex
 from xiaoyin.knowledge.parse import SUPPORTED_SUFFIXES, detect_format, parse_file
-from xiaoyin.knowledge.retrieve import condense_query, retrieve, route_documents
+from xiaoyin.knowledge.retrieve import retrieve, route_documents
 from xiaoyin.knowledge.store import AnswerRecord, ChunkRow, CitedText, Document, IngestJob, KnowledgeBase
 from xiaoyin.knowledge.types import Chunk, IndexChunk, SearchFilters
 from xiaoyin.models.embed import get_embedder
@@ -508,7 +509,9 @@ def _lexical_text(name: str, title: str | None, chunk: Chunk) -> str:
     ``AMAZON_2017_10K.pdf`` or ``个人贷款管理办法.docx`` while their metadata title says little)."""
     stem = Path(name).stem.replace("_", " ").replace("-", " ")
     head = stem if not title or stem.lower() in title.lower() else f"{stem} {title}"
-    return chunk.search_text(head)
+    heading = " ".join(p for p in (head, chunk.section) if p)
+    weight = get_settings().retrieval.title_weight  # titles and headings say what a passage is about
+    return "\n".join([heading] * weight + [chunk.text])
 
 
 def _prepare(path: Path, name: str, kb_id: int, max_bytes: int, ocr_dpi: int,
@@ -532,8 +535,11 @@ def _prepare(path: Path, name: str, kb_id: int, max_bytes: int, ocr_dpi: int,
         from xiaoyin.core.errors import EmptyDocument
 
         raise EmptyDocument(f"文档中没有可检索的文字 / no text to index in {path.name}")
+    pub = dates.publication(doc, name)
+    meta = {**doc.meta, "published": pub.date.isoformat() if pub.date else None, "year": pub.year,
+            "date_source": pub.source}
     return _Prepared(path, name, sha, size, doc.meta.get("format") or detect_format(path),
-                     doc.title or Path(name).stem, doc.pages, chunks, dict(doc.meta), started)
+                     doc.title or Path(name).stem, doc.pages, chunks, meta, started)
 
 
 def _record_failure(kb_id: int, path: Path, name: str, err: DocumentError, started: float) -> FileResult:
@@ -582,7 +588,8 @@ def _store(kb_id: int, prep: _Prepared, tags: Sequence[str] | None,
         d.pages = prep.pages
         d.chunk_count = len(prep.chunks)
         d.tags = list(tags) if tags is not None else list(d.tags or [])
-        d.doc_date = doc_date if doc_date is not None else d.doc_date
+        found = date.fromisoformat(prep.meta["published"]) if prep.meta.get("published") else None
+        d.doc_date = doc_date or found or d.doc_date  # given > found in the content/metadata > the old version's
         d.meta = {k: v for k, v in prep.meta.items() if isinstance(v, str | int | float | bool | list)}
         d.version = (d.version or 0) + 1
         s.flush()
@@ -768,6 +775,7 @@ class SearchResult:
     routed_to: list[str] | None = None  # documents the question named, to which the search was restricted
     article: articles.ArticleLookup | None = None  # an article named by number, looked up exactly
     doc_names: dict[str, str] = field(default_factory=dict)  # doc id -> name, of the documents looked in
+    query_rewrite: str | None = None  # how a follow-up was made stand-alone: "llm", "rules" or None
 
     @property
     def pinned(self) -> int:
@@ -825,8 +833,11 @@ def search(
             return {r.id: r.text for r in s2.scalars(select(ChunkRow).where(ChunkRow.id.in_(ids)))}
 
     qvec_embedder = embedder
+    asked_years = query_mod.years(query) if st.retrieval.year_boost or st.retrieval.year_penalty else []
     with _index_lock:  # an ingest thread in this process swaps index state under the same lock
         fetch = max(k * 4, 20) if st.retrieval.one_chunk_per_page else k  # room to drop same-page duplicates
+        if asked_years:
+            fetch = max(fetch, st.retrieval.year_candidates)
         res = retrieve(idx, query, embedder=qvec_embedder, reranker=reranker, k=fetch, filters=flt, mode=mode,
                        texts=texts)
     if embedder is not None:
@@ -839,6 +850,8 @@ def search(
         rows = {r.id: r for r in s.scalars(select(ChunkRow).where(ChunkRow.id.in_(ids)))}
         docs_by_id = {d.id: d for d in s.scalars(select(Document).where(Document.id.in_(
             {r.doc_id for r in rows.values()})))}
+        if asked_years:
+            _rescore_by_year(res.hits, asked_years, rows, docs_by_id)
         hits: list[SearchHit] = []
         pages_seen: set[tuple[str, int]] = set()
         if lookup is not None and lookup.chunk_ids:
@@ -878,6 +891,29 @@ def search(
                         doc_names=lookup_names)
 
 
+def _rescore_by_year(hits: list[Any], asked: list[int], rows: dict[str, ChunkRow],
+                     docs_by_id: dict[str, Document]) -> None:
+    """Prefer chunks of the year(s) a question names (see :func:`query.year_factor`); re-sorts ``hits``."""
+    st = get_settings().retrieval
+    doc_years: dict[str, set[int]] = {}
+    for d in docs_by_id.values():
+        ys = set(query_mod.years(f"{d.title or ''} {d.filename or ''}"))
+        if d.doc_date is not None:
+            ys.add(d.doc_date.year)
+        if isinstance((d.meta or {}).get("year"), int):
+            ys.add(int(d.meta["year"]))
+        doc_years[d.id] = ys
+    for h in hits:
+        r = rows.get(h.chunk_id)
+        if r is None:
+            continue
+        f = query_mod.year_factor(asked, doc_years.get(r.doc_id, set()), set(query_mod.years(r.text)),
+                                  boost=st.year_boost, penalty=st.year_penalty)
+        h.signals["year_factor"] = f
+        h.score = float(h.score) * f
+    hits.sort(key=lambda h: -h.score)
+
+
 def _article_lookup(s: Session, query: str, doc_ids: Sequence[str] | None) -> articles.ArticleLookup | None:
     """The articles ``query`` names by number, read from the article chunks of the documents it names."""
     refs = articles.parse_refs(query)
@@ -913,7 +949,7 @@ def _evidence(hits: list[SearchHit]) -> list[answer_mod.Evidence]:
 def _retrieval_meta(res: SearchResult, query: str) -> dict[str, Any]:
     return {"query": query, "mode": res.mode, "reranked": res.reranked,
             "rerank_skipped_reason": res.rerank_skipped_reason, "timings_ms": res.timings_ms,
-            "routed_to": res.routed_to,
+            "routed_to": res.routed_to, "query_rewrite": res.query_rewrite,
             "article_lookup": ({"found": res.article.found, "missing": res.article.missing}
                                if res.article is not None else None),
             "hits": [{"rank": h.rank, "doc": h.filename, "page": h.page_start, "section": h.section,
@@ -946,12 +982,29 @@ def _store_answer(kb: str, question: str, history: list[dict] | None, result: an
         return rec.id
 
 
+def standalone_query(question: str, history: Sequence[Any] | None, llm: Any = None) -> tuple[str, str | None]:
+    """The query to search for a (possibly elliptical) question, and how it was made (llm, rules or None).
+
+    With an LLM configured (and ``retrieval.condense_with_llm``), a follow-up is rewritten by the LLM and
+    the rewrite checked; otherwise, or if the rewrite fails its checks, earlier turns' entities are
+    carried in by rule.
+    """
+    if history and llm is not None and get_settings().retrieval.condense_with_llm:
+        rewritten = query_mod.condense_with_llm(question, history, llm)
+        if rewritten:
+            return rewritten, "llm"
+    query = query_mod.condense(question, history or [])
+    return query, ("rules" if query != question.strip() else None)
+
+
 def _retrieve_for(kb: str, question: str, history: list[dict] | None, k: int | None, docs: Sequence[str] | None,
-                  tags: Sequence[str] | None, date_from: date | None, date_to: date | None,
+                  tags: Sequence[str] | None, date_from: date | None, date_to: date | None, llm: Any = None,
                   ) -> tuple[str, SearchResult]:
     """The stand-alone query for a (possibly elliptical) question and what retrieval finds for it."""
-    query = condense_query(question, history or [])
-    return query, search(kb, query, k=k, docs=docs, tags=tags, date_from=date_from, date_to=date_to)
+    query, how = standalone_query(question, history, llm)
+    res = search(kb, query, k=k, docs=docs, tags=tags, date_from=date_from, date_to=date_to)
+    res.query_rewrite = how
+    return query, res
 
 
 def _article_refusal(query: str, res: SearchResult) -> answer_mod.AnswerResult | None:
@@ -986,8 +1039,8 @@ def ask(
     use_llm: bool = True,
 ) -> AskResult:
     """Answer ``question`` from ``kb`` with numbered citations, or refuse when evidence is insufficient."""
-    query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to)
     llm = get_llm() if use_llm else None
+    query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to, llm)
     result = _compose(query, res, llm, history)
     answer_id = _store_answer(kb, question, history, result, user) if store else None
     return AskResult(answer_id, question, result.answer, result.refused, float(result.support),
@@ -1011,8 +1064,8 @@ def ask_stream(
 
     Retrieval runs before the first event, so a bad request raises here rather than mid-stream.
     """
-    query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to)
     llm = get_llm()
+    query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to, llm)
     refusal = _article_refusal(query, res)
     stream = (answer_mod.result_events(refusal) if refusal is not None else
               answer_mod.stream_answer(query, _evidence(res.hits), llm=llm, history=history,
@@ -1098,9 +1151,10 @@ def evaluate(
             if wanted and wanted in by_filename:
                 docs = by_filename[wanted]
         history = [h.model_dump() if hasattr(h, "model_dump") else dict(h) for h in (q.history or [])]
-        query = condense_query(q.question, history)
+        query, how = standalone_query(q.question, history, llm)
         try:
             res = search(kb, query, k=k, docs=docs, mode=mode, rerank=rerank)
+            res.query_rewrite = how
         except XiaoyinError as e:
             log.warning("question %s: %s", q.id, e.message)
             res = SearchResult([], mode, False, str(e), {})

@@ -137,7 +137,8 @@ def open_index(kb_name: str, dim: int | None) -> SearchIndex:
         return MilvusIndex(kb_name, dim)
     from xiaoyin.knowledge.index.embedded import EmbeddedIndex
 
-    return EmbeddedIndex.open(kb_name, dim)
+    st = get_settings().retrieval
+    return EmbeddedIndex.open(kb_name, dim, k1=st.bm25_k1, b=st.bm25_b)
 
 
 def drop_index(kb_name: str) -> None:

@@ -61,7 +61,9 @@ def parse(
     try:
         with PDFIUM:
             total = len(doc)
-            title = (doc.get_metadata_dict().get("Title") or "").strip()
+            info = doc.get_metadata_dict()
+            title = (info.get("Title") or "").strip()
+            created = (info.get("CreationDate") or info.get("ModDate") or "").strip()
         if title.lower() in ("", "untitled", path.stem.lower()):
             title = None
         for i in range(total):
@@ -87,4 +89,6 @@ def parse(
         with PDFIUM:
             doc.close()
     meta: dict[str, object] = {"ocr_pages": ocr_pages}
+    if created:  # PDF date "D:20230315120000+08'00'"
+        meta["published"] = created.removeprefix("D:")[:8]
     return ParsedDocument(blocks=finish(blocks), pages=total, title=title, meta=meta)

@@ -109,6 +109,10 @@ class _Walker:
         self.emit("".join(buf), kind)
 
 
+_DATE_META = re.compile(r"^(date|pubdate|publishdate|publish_date|publication_date|article:published_time|"
+                        r"dc\.date(\.issued|\.created)?|dcterms\.(issued|created|date)|datepublished|created)$", re.I)
+
+
 def parse(
     path: Path, *, ocr_dpi: int = 200, progress: Callable[[int, int], None] | None = None
 ) -> ParsedDocument:
@@ -121,6 +125,15 @@ def parse(
         text, enc = decode_text(data)
         soup = BeautifulSoup(text, "lxml")
         meta["encoding"] = enc
+    for attr in ("name", "property", "itemprop", "http-equiv"):  # a publication date in the page's metadata
+        tag = soup.find("meta", attrs={attr: _DATE_META}, content=True)
+        if tag is not None:
+            meta["published"] = str(tag["content"])[:40]
+            break
+    else:
+        time_tag = soup.find("time", attrs={"datetime": True})
+        if time_tag is not None:
+            meta["published"] = str(time_tag["datetime"])[:40]
     title_tag = soup.find("title")
     title = _text(title_tag) if title_tag else None
     w = _Walker()

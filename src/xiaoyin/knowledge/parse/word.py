@@ -69,4 +69,7 @@ def parse(
             tb = _table(Table(el, doc))
             if tb is not None:
                 blocks.append(tb)
-    return ParsedDocument(blocks=finish(blocks), title=title)
+    props = doc.core_properties
+    published = props.created or props.modified
+    meta = {"published": published.date().isoformat()} if published else {}
+    return ParsedDocument(blocks=finish(blocks), title=title, meta=meta)
