@@ -101,6 +101,9 @@ def test_routing_matches_statute_titles_and_drops_names_inside_longer_ones() -> 
     assert route_documents(q, names, titles=titles) == ["g"]
     assert route_documents("《中华人民共和国电子签名法》第十一条", names, titles=titles) == ["s"]
     assert route_documents("民法典第二条", names, titles=titles) == ["c"]
+    both = {**names, "p": "民法典-物权编.md"}
+    assert route_documents("民法典第二条", both) == ["c", "p"]
+    assert route_documents("民法典物权编第二条", both) == ["p"]  # the full name wins over its head
     assert route_documents("数据电文的发送时间怎么确定？", names, titles=titles) is None
 
 

@@ -155,7 +155,9 @@ def route_documents(query: str, documents: dict[str, str], max_docs: int = 5,
         return None
     heads: dict[str, str] = {}
     for doc_id, name in documents.items():
-        candidates = [_primary_name(name).replace(_STATE, "")]
+        stem = re.sub(r"[(（]\d{4}-\d{2}-\d{2}[)）]$", "", name.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+        candidates = [_primary_name(name).replace(_STATE, ""),  # 民法典 of 民法典-物权编.md
+                      _SQUEEZE.sub("", zh.normalize(stem)).replace(_STATE, "")]  # 民法典物权编
         if (legal := _legal_title((titles or {}).get(doc_id))) is not None:
             candidates.append(legal)
         matched = [c for c in candidates if len(c) >= 2 and c in q]
