@@ -28,15 +28,16 @@ SETS = {
              "filter_modes": [False]},
     # "content of article N" questions generated from the law texts (benchmarks/zh_law/make_article_questions.py)
     "zh-articles": {"corpus": SHARED / "zh-banking-law", "questions": REPO / "benchmarks" / "zh_law" / "articles.jsonl",
-                    "filter_modes": [False]},
+                    "filter_modes": [False], "kb": "zh"},
     # a fictional bank's intranet written by a helper who never saw the retrieval code (benchmarks/zh_intranet);
     # the corpus is built by its build.py; dev questions were used for tuning, held-out ones never
     "intranet-dev": {"corpus": REPO / ".xiaoyin-bench" / "intranet-corpus",
                      "questions": REPO / "benchmarks" / "zh_intranet" / "questions_dev.jsonl", "filter_modes": [False],
-                     "build": REPO / "benchmarks" / "zh_intranet" / "build.py"},
+                     "build": REPO / "benchmarks" / "zh_intranet" / "build.py", "kb": "intranet"},
     "intranet-heldout": {"corpus": REPO / ".xiaoyin-bench" / "intranet-corpus",
                          "questions": REPO / "benchmarks" / "zh_intranet" / "questions_heldout.jsonl",
-                         "filter_modes": [False], "build": REPO / "benchmarks" / "zh_intranet" / "build.py"},
+                         "filter_modes": [False], "build": REPO / "benchmarks" / "zh_intranet" / "build.py",
+                         "kb": "intranet"},
 }
 KEYS = ("recall_at_k", "mrr", "page_recall_at_k", "article_recall_at_k", "article_hit_at_1", "answer_accuracy",
         "refusal_rate_answerable", "refusal_rate_unanswerable", "latency_ms", "by_type")
@@ -148,12 +149,13 @@ def jieba_bm25s_baseline(kb: str, questions_path: Path, k: int, filter_by_doc: b
 
 def build_corpus(cfg: dict) -> None:
     """Build a generated corpus (the intranet set) once; its builder is deterministic."""
-    if "build" not in cfg or (cfg["corpus"] / ".built").exists():
+    marker = cfg["corpus"].with_name(cfg["corpus"].name + ".built")
+    if "build" not in cfg or marker.exists():
         return
     import subprocess
 
     subprocess.run([sys.executable, str(cfg["build"]), "--out", str(cfg["corpus"])], check=True)
-    (cfg["corpus"] / ".built").write_text("ok\n", encoding="utf-8")
+    marker.write_text("ok\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -167,7 +169,7 @@ def main() -> None:
     args = ap.parse_args()
 
     cfg = SETS[args.set]
-    home = args.home or REPO / ".xiaoyin-bench" / f"{args.set}-{args.embedder}"
+    home = args.home or REPO / ".xiaoyin-bench" / f"{cfg.get('kb', args.set)}-{args.embedder}"  # sets share a corpus
     os.environ["XIAOYIN_HOME"] = str(home)
     os.environ["XIAOYIN_EMBEDDING__PROVIDER"] = args.embedder
     os.environ.setdefault("XIAOYIN_RERANK__PROVIDER", "auto")
@@ -180,7 +182,7 @@ def main() -> None:
     questions = args.questions or cfg["questions"]
     if not questions.exists():
         sys.exit(f"question file missing: {questions} (for FinanceBench run benchmarks/financebench/convert.py)")
-    kb = f"bench-{args.set}"
+    kb = f"bench-{cfg.get('kb', args.set)}"
     build_corpus(cfg)
     service.create_kb(kb, exist_ok=True)
     t0 = time.perf_counter()

@@ -55,7 +55,7 @@ class ScriptedLLM:
         self.reply = reply
         self.calls = 0
 
-    def complete(self, messages, **kw) -> str:  # noqa: ANN001, ANN003
+    def complete(self, messages, **kw) -> str:
         self.calls += 1
         if isinstance(self.reply, Exception):
             raise self.reply

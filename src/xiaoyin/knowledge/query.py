@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*(?:年|-|/|\.|财年|年度|fy|\b|$|[^\d]))", re.I)
 _FOLLOW_UP = re.compile(
-    r"^(那么|那|它们|它|这个|这些|这种|这项|这|该|其|此|上述|还有|另外|然后|如果是|如果|要是|同样|以及|再|"
-    r"and |what about |how about )", re.I)
+    r"^(那么|那|它们|它|这个|这些|这种|这项|这|该|其|此|上述|还有|另外|然后|如果是|如果|要是|假如|若是|换成|改成|换为|"
+    r"同样|以及|再|and |what about |how about )", re.I)
+_STRIP = re.compile(r"(?:19|20)\d{2}\s*(?:年度|年)?|第\s*[0-9零〇一二两三四五六七八九十百千]+\s*[条款项]|[\s\W_]+")
 _DEICTIC = re.compile(r"它|这个|这些|这种|这项|(?<!应)该(?!行|条|款)|上述|前述|同上|刚才|上面")
 _ARTICLE_TOKEN = re.compile(r"^第\d+(条|款|项)$")
 _YEAR_TOKEN = re.compile(r"^(?:19|20)\d{2}$")
@@ -65,7 +66,7 @@ def previous_questions(history: Sequence[Any] | None) -> list[str]:
 def is_follow_up(question: str) -> bool:
     """True when the question leans on an earlier turn (elliptical, deictic or too short to stand alone)."""
     norm = zh.normalize(question)
-    content = re.sub(r"[\s\W_]+", "", norm)
+    content = _STRIP.sub("", norm)  # what is left without its years and article numbers
     return bool(_FOLLOW_UP.match(norm) or _DEICTIC.search(norm) or len(content) <= _SHORT)
 
 
