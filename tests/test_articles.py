@@ -104,6 +104,10 @@ def test_routing_matches_statute_titles_and_drops_names_inside_longer_ones() -> 
     both = {**names, "p": "民法典-物权编.md"}
     assert route_documents("民法典第二条", both) == ["c", "p"]
     assert route_documents("民法典物权编第二条", both) == ["p"]  # the full name wins over its head
+    # a topic phrase that pages of several years share does not restrict the search to one of them
+    assert route_documents("2021年ATM手续费标准是多少？", {"a": "ATM手续费标准.html"}) is None
+    assert route_documents("员工培训管理办法规定考证奖励多少？", {"h": "hr/员工培训管理办法.md"}) == ["h"]
+    assert route_documents("What was AMAZON's FY2019 revenue?", {"z": "AMAZON_2019_10K.pdf"}) == ["z"]
     assert route_documents("数据电文的发送时间怎么确定？", names, titles=titles) is None
 
 

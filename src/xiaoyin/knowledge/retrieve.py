@@ -130,7 +130,7 @@ def _primary_name(name: str) -> str:
 
 
 _STATE = "中华人民共和国"
-_LEGAL_TITLE = re.compile(r"(法|法典|条例|规定|办法|细则|解释|决定|准则|规则|指引)$")
+_LEGAL_TITLE = re.compile(r"(法|法典|[^\W\d_]编|条例|规定|办法|细则|解释|决定|准则|规则|指引|章程|制度|规程|守则)$")
 
 
 def _legal_title(title: str | None) -> str | None:
@@ -139,12 +139,23 @@ def _legal_title(title: str | None) -> str | None:
     return t if len(t) >= 4 and _LEGAL_TITLE.search(t) else None
 
 
+_LATIN_NAME = re.compile(r"[a-z0-9&.'’]+")
+
+
+def _names_an_entity(head: str) -> bool:
+    """A name that identifies one document: a statute or regulation (…法, …条例, …办法) or a Latin name
+    (a company of ``AMAZON_2019_10K.pdf``). A topic phrase such as ``ATM手续费标准`` is not: several pages
+    (one per year) may carry it, so it must not restrict the search to one of them."""
+    return bool(_LEGAL_TITLE.search(head) or _LATIN_NAME.fullmatch(head))
+
+
 def route_documents(query: str, documents: dict[str, str], max_docs: int = 5,
                     titles: dict[str, str | None] | None = None) -> list[str] | None:
     """The documents a question names, if it names any: restrict the search to them.
 
     A document is named when the head of its file name (the company of ``AMAZON_2019_10K.pdf``,
-    the law of ``商业银行法(2015-08-29).md``), or its title when that is the name of a statute
+    the law of ``商业银行法(2015-08-29).md``; only names of statutes, regulations or Latin names count,
+    not topic phrases), or its title when that is the name of a statute
     (``最高人民法院关于适用《中华人民共和国民法典》有关担保制度的解释``), appears in the question; spaces,
     punctuation and ``中华人民共和国`` ignored. Years in the question (``FY2019``) then pick among that
     document's editions. Returns None (search everything) when no document, or more than ``max_docs``,
@@ -160,7 +171,7 @@ def route_documents(query: str, documents: dict[str, str], max_docs: int = 5,
                       _SQUEEZE.sub("", zh.normalize(stem)).replace(_STATE, "")]  # 民法典物权编
         if (legal := _legal_title((titles or {}).get(doc_id))) is not None:
             candidates.append(legal)
-        matched = [c for c in candidates if len(c) >= 2 and c in q]
+        matched = [c for c in candidates if len(c) >= 2 and c in q and _names_an_entity(c)]
         if matched:
             heads[doc_id] = max(matched, key=len)
     if not heads:
