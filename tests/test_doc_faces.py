@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.conftest import PG_URL, _fresh_pg_schema
 from tests.test_api import _free_port
 from xiaoyin.core.ledger.service import (
     ConsistencyProof,
@@ -109,24 +112,59 @@ def test_cli_extract_verify_and_ledger(env: dict[str, str], corpus: Path, tmp_pa
     assert r.returncode == 1 and "#1" in r.stdout, r.stdout
 
 
+@contextmanager
+def _serve(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """A real ``xiaoyin serve`` on a loopback port, its log (stdout and stderr) kept in ``log_path``."""
+    port = _free_port()
+    with open(log_path, "w", encoding="utf-8") as log:
+        proc = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    if proc.poll() is not None:
+                        break
+                    time.sleep(0.2)
+            else:
+                pytest.fail(f"server did not start:\n{log_path.read_text(encoding='utf-8')[-5000:]}")
+            if proc.poll() is not None:
+                pytest.fail(f"server exited {proc.returncode}:\n{log_path.read_text(encoding='utf-8')[-5000:]}")
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
 @pytest.fixture(scope="module")
 def server(env: dict[str, str]) -> Iterator[str]:
     api_env = {**env, "XIAOYIN_HOME": env["XIAOYIN_HOME"] + "-api", "XIAOYIN_DOCS__MAX_UPLOAD_MB": "8"}
-    port = _free_port()
-    log = open(Path(api_env["XIAOYIN_HOME"] + "-server.log"), "w")
-    proc = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port)], env=api_env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with _serve(api_env, Path(api_env["XIAOYIN_HOME"] + "-server.log")) as url:
+        yield url
+
+
+def _wait_for_job(c: httpx.Client, job_id: str, server_log: Path, timeout: float = 120.0) -> dict:
+    """Poll a background verification until it is ``done`` or ``failed`` (``queued`` and ``running``
+    are not end states); if it is not ``done`` in ``timeout`` seconds, fail showing the statuses seen,
+    the job record and the server log."""
+    deadline = time.monotonic() + timeout
+    seen: list[str] = []
+    while True:
+        job = c.get(f"/api/docs/jobs/{job_id}").json()
+        if not seen or seen[-1] != job["status"]:
+            seen.append(job["status"])
+        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    if job["status"] != "done":
+        log = server_log.read_text(encoding="utf-8")[-8000:]
+        msg = (f"job {job_id} went {' -> '.join(seen)} in {timeout - (deadline - time.monotonic()):.1f} s\n"
+               f"job record: {json.dumps(job, ensure_ascii=False)}\nserver log ({server_log}):\n{log}")
+        pytest.fail(msg, pytrace=False)
+    return job
 
 
 def test_api_extract_verify_and_proofs(server: str, corpus: Path, env: dict[str, str]) -> None:
@@ -149,12 +187,14 @@ def test_api_extract_verify_and_proofs(server: str, corpus: Path, env: dict[str,
         r = c.post("/api/docs/applications", params={"wait": "false"}, files=files, data={"application": other})
         assert r.status_code == 202
         job_id = r.json()["job_id"]
-        job = c.get(f"/api/docs/jobs/{job_id}").json()
-        assert job["application_no"] == "BG-1" and job["total"] == len(files)
-        assert job["status"] in ("queued", "running", "done")  # completion is tested in test_doc_service
+        job = _wait_for_job(c, job_id, Path(env["XIAOYIN_HOME"] + "-api-server.log"))
+        assert job["application_no"] == "BG-1" and job["done"] == job["total"] == len(files)
+        assert job["version"] == 1 and job["error"] is None and job["finished_at"]
+        bg = c.get("/api/docs/applications/BG-1").json()
+        assert bg["version"] == 1 and bg["ledger"]["seq"] == 1 and len(bg["documents"]) == len(files)
         assert c.get("/api/docs/jobs/nope").status_code == 404
         assert c.get(f"/api/docs/applications/{app.name}").json()["package_sha256"] == rep["package_sha256"]
-        assert app.name in {a["application_no"] for a in c.get("/api/docs/applications").json()}
+        assert {a["application_no"] for a in c.get("/api/docs/applications").json()} == {app.name, "BG-1"}
         assert c.get("/api/docs/applications/NOPE").status_code == 404
         bad = c.post("/api/docs/applications", files=files, data={"application": '{"application_no": "a/b"}'})
         assert bad.status_code == 422
@@ -176,6 +216,50 @@ def test_api_extract_verify_and_proofs(server: str, corpus: Path, env: dict[str,
         big = [("files", (f"{i}.bin", os.urandom(3 * 1024 * 1024))) for i in range(3)]
         r = c.post("/api/docs/extract", files=big)
         assert r.status_code == 422 and "8 MB" in r.json()["error"]["message"]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def job_server(request: pytest.FixtureRequest, env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A served API of its own (own home; SQLite, or an empty PostgreSQL schema) and its log file."""
+    srv_env = {**env, "XIAOYIN_HOME": str(tmp_path / "home"), "XIAOYIN_LOG_LEVEL": "INFO"}
+    if request.param == "postgres":
+        if not PG_URL:
+            if os.environ.get("CI"):
+                pytest.fail("CI must provide XIAOYIN_TEST_PG_URL (see .ci/run)")
+            pytest.skip("XIAOYIN_TEST_PG_URL not set (run .ci/run, or start PostgreSQL and set it)")
+        _fresh_pg_schema(PG_URL)
+        srv_env["XIAOYIN_DATABASE_URL"] = PG_URL
+    log = tmp_path / "server.log"
+    with _serve(srv_env, log) as url:
+        yield url, log
+
+
+def test_api_background_jobs_queue_and_finish(job_server: tuple[str, Path], corpus: Path) -> None:
+    """Two background verifications posted back to back over HTTP: the second waits (queued) for the
+    first, both end ``done`` with their reports stored, and the served process logs each job."""
+    url, log = job_server
+    apps = sorted((corpus / "apps").iterdir())[1:3]
+    ids = []
+    with httpx.Client(base_url=url, timeout=300) as c:
+        for app in apps:
+            files = [("files", (p.name, p.read_bytes())) for p in sorted(app.iterdir()) if p.name != "application.json"]
+            r = c.post("/api/docs/applications", params={"wait": "false"}, files=files,
+                       data={"application": (app / "application.json").read_text(encoding="utf-8")})
+            assert r.status_code == 202, r.text
+            ids.append(r.json()["job_id"])
+        assert c.get(f"/api/docs/jobs/{ids[1]}").json()["status"] in ("queued", "running", "done")
+        for app, job_id in zip(apps, ids, strict=True):
+            job = _wait_for_job(c, job_id, log)
+            n = len(list(app.iterdir())) - 1
+            assert job["application_no"] == app.name and job["done"] == job["total"] == n and job["version"] == 1
+            rep = c.get(f"/api/docs/applications/{app.name}").json()
+            assert rep["version"] == 1 and len(rep["documents"]) == n and rep["ledger"]["log"] == "credit-documents"
+        assert {a["application_no"] for a in c.get("/api/docs/applications").json()} == {a.name for a in apps}
+    text = log.read_text(encoding="utf-8")
+    for job_id in ids:  # time, level, logger, [thread] message: each job's start and end, by its id
+        assert re.search(rf"^\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d{{3}} INFO xiaoyin\.credit\.documents\.service "
+                         rf"\[verify-{job_id[:8]}\] verification job {job_id}: running ", text, re.M), text[-5000:]
+        assert f"verification job {job_id}: done in " in text, text[-5000:]
 
 
 def test_demo_credit_applications_are_idempotent(home: Path) -> None:

@@ -162,9 +162,18 @@ def test_two_applications_racing_for_one_invoice(one_app: Path, db_home: str, tm
     assert ledger.verify("credit-documents").ok
 
 
-def test_background_jobs_queue_and_recover(one_app: Path, home: Path) -> None:
+def _wait_job(job_id: str, timeout: float = 120.0) -> dict:
     import time
 
+    deadline = time.monotonic() + timeout
+    while True:  # queued and running are not end states
+        job = service.get_verify_job(job_id)
+        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)
+
+
+def test_background_jobs_queue_and_recover(one_app: Path, db_home: str) -> None:
     from xiaoyin.core.db import session_scope
     from xiaoyin.credit.documents.store import VerifyJob
 
@@ -172,12 +181,8 @@ def test_background_jobs_queue_and_recover(one_app: Path, home: Path) -> None:
     with pytest.raises(InvalidInput):
         service.start_verify_job(meta, [])
     job_id = service.start_verify_job(meta, files, user="后台")
-    for _ in range(600):
-        job = service.get_verify_job(job_id)
-        if job["status"] in ("done", "failed"):
-            break
-        time.sleep(0.1)
-    assert job["status"] == "done" and job["done"] == len(files) and job["version"] == 1
+    job = _wait_job(job_id)
+    assert job["status"] == "done" and job["done"] == len(files) and job["version"] == 1, job
     # a job a stopped server left "running" is marked failed at the next start
     with session_scope() as s:
         s.add(VerifyJob(id="stale-1", application_no="X-1", status="running", total=3, done=1))
@@ -186,3 +191,58 @@ def test_background_jobs_queue_and_recover(one_app: Path, home: Path) -> None:
     assert stale["status"] == "failed" and "interrupted" in stale["error"]
     with pytest.raises(NotFound):
         service.get_verify_job("nope")
+
+
+def test_background_job_waiting_for_the_slot_says_why_and_gives_up(
+        one_app: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setattr(service, "SLOT_NOTE_S", 0.05)
+    monkeypatch.setattr(service, "SLOT_WAIT_S", 2.0)
+    meta, files = service.read_application_dir(one_app)
+    assert service._slot.acquire("stuck-job", timeout=5)  # a job that never ends holds the slot
+    try:
+        job_id = service.start_verify_job(meta, files)
+        for _ in range(200):
+            job = service.get_verify_job(job_id)
+            if job["current"] or job["status"] != "queued":
+                break
+            time.sleep(0.01)
+        assert job["status"] == "queued" and "stuck-job" in job["current"], job
+        job = _wait_job(job_id)
+        assert job["status"] == "failed" and "stuck-job" in job["error"] and "not started after" in job["error"]
+    finally:
+        service._slot.release()
+    job = _wait_job(service.start_verify_job(meta, files))  # the slot is free again: the next job runs
+    assert job["status"] == "done", job
+
+
+def test_background_job_errors_are_logged_and_recorded(
+        one_app: Path, home: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """No silent death: an error in the verification, or anything escaping the job's own handling,
+    ends the job failed with the reason, logged with its traceback; the slot is released."""
+    meta, files = service.read_application_dir(one_app)
+
+    def broken(*_a: object, **_k: object) -> None:
+        raise ValueError("extraction exploded")
+
+    with monkeypatch.context() as m, caplog.at_level("INFO", logger="xiaoyin.credit.documents.service"):
+        m.setattr(service, "verify_package", broken)
+        job_id = service.start_verify_job(meta, files)
+        job = _wait_job(job_id)
+    assert job["status"] == "failed" and job["error"] == "ValueError: extraction exploded" and job["finished_at"]
+    failed = [r for r in caplog.records if job_id in r.getMessage() and "failed" in r.getMessage()]
+    assert failed and failed[0].exc_info and failed[0].threadName == f"verify-{job_id[:8]}"
+    assert any(job_id in r.getMessage() and "queued" in r.getMessage() for r in caplog.records)
+    assert any(job_id in r.getMessage() and "running" in r.getMessage() for r in caplog.records)
+
+    def dies(*_a: object, **_k: object) -> None:  # not an Exception: escapes the job's own handling
+        raise SystemExit("thread killed")
+
+    caplog.clear()
+    with monkeypatch.context() as m, caplog.at_level("INFO", logger="xiaoyin.credit.documents.service"):
+        m.setattr(service, "_run_job", dies)
+        job = _wait_job(service.start_verify_job(meta, files))
+    assert job["status"] == "failed" and "SystemExit" in job["error"], job
+    assert any("thread died" in r.getMessage() and r.exc_info for r in caplog.records)
+    assert _wait_job(service.start_verify_job(meta, files))["status"] == "done"  # the slot was released

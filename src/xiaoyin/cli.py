@@ -796,10 +796,16 @@ def serve(host: Annotated[str | None, typer.Option()] = None, port: Annotated[in
     import uvicorn
 
     from xiaoyin.api.app import create_app
+    from xiaoyin.core.logs import configure_logging
     from xiaoyin.core.settings import get_settings
 
     st = get_settings()
-    uvicorn.run(create_app(), host=host or st.host, port=port or st.port, log_level=st.log_level.lower())
+    # one handler for our loggers and uvicorn's: time, level, logger, thread; the level from the
+    # settings (XIAOYIN_LOG_LEVEL), or DEBUG with `xiaoyin -v serve`; log_config=None keeps uvicorn
+    # from installing its own handlers over it
+    verbose = logging.getLogger().level == logging.DEBUG
+    level = configure_logging(logging.DEBUG if verbose else None, force=True)
+    uvicorn.run(create_app(), host=host or st.host, port=port or st.port, log_config=None, log_level=level)
 
 
 @db_app.command("upgrade")

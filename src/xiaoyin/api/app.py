@@ -16,13 +16,25 @@ log = logging.getLogger(__name__)
 
 
 def create_app() -> FastAPI:
-    """Build the API: ``/api/health``, ``/api/kb/...``, ``/api/risk/...``, ``/api/docs/...``, ``/api/ledger/...``."""
+    """Build the API: ``/api/health``, ``/api/kb/...``, ``/api/risk/...``, ``/api/docs/...``, ``/api/ledger/...``.
+
+    Logging is configured here too (format and level of :mod:`xiaoyin.core.logs`) unless the process
+    already has a root handler, so ``uvicorn --factory xiaoyin.api.app:create_app`` logs like
+    ``xiaoyin serve``.
+    """
     from xiaoyin.api import docs, kb, ledger, risk
+    from xiaoyin.core.logs import configure_logging
+
+    configure_logging()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from xiaoyin.core.settings import get_settings
         from xiaoyin.credit.documents import service as documents
 
+        st = get_settings()
+        log.info("xiaoyin %s starting: home %s, database %s, log level %s", __version__, st.home.resolve(),
+                 st.db_url.split(":", 1)[0], logging.getLevelName(logging.getLogger().getEffectiveLevel()))
         try:  # verification jobs a stopped server left behind will never finish: say so
             if n := documents.fail_interrupted_jobs():
                 log.warning("%d interrupted document-verification jobs marked failed", n)

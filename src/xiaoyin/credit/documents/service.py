@@ -346,55 +346,166 @@ def _report(s: Session, app: DocApplication, *, created: bool) -> VerificationRe
     )
 
 
-_job_slot = threading.BoundedSemaphore(1)  # OCR is CPU-bound: one background verification at a time
+# ---------------------------------------------------------------- background verifications
+#
+# A job's life: ``queued`` (its row is committed before its thread starts) → ``running`` (done/total
+# per file) → ``done`` or ``failed``. ``queued`` is not an end state: a client polls until ``done`` or
+# ``failed``. (The CI "stall" of a served job seen ``queued`` was the API test stopping its poll at
+# the first status other than ``running``, written when jobs started ``running``: whenever its first
+# poll beat the job thread's first write, as a loaded 2-core machine often does, it failed at once.)
+
+SLOT_WAIT_S = 1800.0  # a queued job gives up (failed, with the reason) after waiting this long for the slot
+SLOT_NOTE_S = 15.0  # while it waits, its status names the job ahead of it, refreshed this often
+
+
+class _Slot:
+    """The one background-verification slot (OCR is CPU-bound) and which job holds it, since when."""
+
+    def __init__(self) -> None:
+        self._sem = threading.BoundedSemaphore(1)
+        self._lock = threading.Lock()
+        self.holder: str | None = None
+        self._since = 0.0
+
+    def acquire(self, job_id: str, timeout: float) -> bool:
+        from time import monotonic
+
+        if not self._sem.acquire(timeout=timeout):
+            return False
+        with self._lock:
+            self.holder, self._since = job_id, monotonic()
+        return True
+
+    def release(self) -> None:
+        with self._lock:
+            self.holder = None
+        self._sem.release()
+
+    def held(self) -> tuple[str | None, float]:
+        """The job in the slot and for how many seconds it has held it (None, 0 when free)."""
+        from time import monotonic
+
+        with self._lock:
+            return self.holder, (monotonic() - self._since) if self.holder else 0.0
+
+
+_slot = _Slot()
+
+
+def _update_job(job_id: str, **values: object) -> None:
+    with session_scope() as s:
+        job = s.get(VerifyJob, job_id)
+        if job is None:  # the row is committed before the thread starts: this is a bug, not a race
+            raise RuntimeError(f"verification job {job_id} has no row")
+        for k, v in values.items():
+            setattr(job, k, v)
+
+
+def _finish_job(job_id: str, status: str, *, version: int | None = None, error: str | None = None) -> None:
+    try:
+        _update_job(job_id, status=status, version=version, error=error, finished_at=utcnow())
+    except Exception:
+        log.exception("verification job %s: could not record its end (%s, %s)", job_id, status, error)
+
+
+def _wait_for_slot(job_id: str) -> bool:
+    """Take the slot; while waiting, the job's ``current`` says which job is ahead and for how long.
+    After :data:`SLOT_WAIT_S` the job fails with that reason (the job ahead is likely stuck)."""
+    from time import monotonic
+
+    t0 = monotonic()
+    while not _slot.acquire(job_id, timeout=SLOT_NOTE_S):
+        waited = monotonic() - t0
+        holder, held = _slot.held()
+        zh, en = (f"核查任务 {holder}（已运行 {held:.0f} 秒）", f"job {holder} (running {held:.0f} s)") if holder else (
+            "空闲的核查槽位", "a free slot")
+        if waited >= SLOT_WAIT_S:
+            error = (f"排队 {waited:.0f} 秒仍未开始：前面的{zh}可能卡住，请重启服务后重新提交 / "
+                     f"not started after {waited:.0f} s queued behind {en}")
+            log.error("verification job %s: %s", job_id, error)
+            _finish_job(job_id, "failed", error=error)
+            return False
+        log.log(logging.WARNING if waited >= 300 else logging.INFO,
+                "verification job %s: queued for %.0f s, waiting for %s", job_id, waited, en)
+        _update_job(job_id, current=f"排队中，等待{zh} / queued behind {en}"[:255])
+    return True
+
+
+def _run_job(job_id: str, meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], user: str | None,
+             use_llm: bool | None) -> None:
+    from time import monotonic
+
+    def progress(name: str, done: int, total: int) -> None:
+        log.info("verification job %s: %d/%d files (%s)", job_id, done, total, name)
+        try:  # a lost progress update must not fail the verification
+            _update_job(job_id, status="running", done=done, total=total, current=name[:255])
+        except Exception:
+            log.warning("verification job %s: could not record progress %d/%d", job_id, done, total, exc_info=True)
+
+    t0 = monotonic()
+    _update_job(job_id, status="running", current=None)
+    log.info("verification job %s: running %s (%d files)", job_id, meta.application_no, len(files))
+    try:
+        report = verify_package(meta, files, user=user, use_llm=use_llm, observer=progress)
+    except Exception as exc:  # reported through the job, and logged for the operator
+        log.exception("verification job %s: failed after %.1f s", job_id, monotonic() - t0)
+        _finish_job(job_id, "failed",
+                    error=exc.message if isinstance(exc, XiaoyinError) else f"{type(exc).__name__}: {exc}")
+        return
+    log.info("verification job %s: done in %.1f s: %s version %d, verdict %s%s", job_id, monotonic() - t0,
+             report.application_no, report.version, report.verdict, "" if report.created else " (unchanged)")
+    _finish_job(job_id, "done", version=report.version)
+
+
+def _job_thread(job_id: str, meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], user: str | None,
+                use_llm: bool | None) -> None:
+    try:
+        if not _wait_for_slot(job_id):
+            return
+        try:
+            _run_job(job_id, meta, files, user, use_llm)
+        finally:
+            _slot.release()
+    except BaseException as exc:  # never a silent death: whatever escapes is logged and put on the job
+        log.critical("verification job %s: its thread died", job_id, exc_info=True)
+        _finish_job(job_id, "failed", error=f"内部错误 / internal error: {type(exc).__name__}: {exc}"[:2000])
 
 
 def start_verify_job(meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], *, user: str | None = None,
                      use_llm: bool | None = None) -> str:
-    """Queue a verification (one runs at a time); poll :func:`get_verify_job` for progress and the outcome."""
+    """Queue a verification (one runs at a time); poll :func:`get_verify_job` until ``done`` or ``failed``."""
     if not re.match(APP_NO, meta.application_no):
         raise InvalidInput(f"申请编号不合法：{meta.application_no!r}")
     if not files:
         raise InvalidInput("申请中没有任何文件")
     job_id = str(uuid.uuid4())
-    with session_scope() as s:
+    with session_scope() as s:  # committed here, before the thread that reads it exists
         s.add(VerifyJob(id=job_id, application_no=meta.application_no, status="queued", total=len(files), done=0))
-
-    def progress(name: str, done: int, total: int) -> None:
-        with session_scope() as s:
-            job = s.get(VerifyJob, job_id)
-            job.status, job.done, job.total, job.current = "running", done, total, name[:255]
-
-    def run() -> None:
-        with _job_slot:
-            _run()
-
-    def _run() -> None:
-        try:
-            with session_scope() as s:
-                s.get(VerifyJob, job_id).status = "running"
-            report = verify_package(meta, files, user=user, use_llm=use_llm, observer=progress)
-            status, version, error = "done", report.version, None
-        except Exception as exc:  # reported through the job, and logged for the operator
-            log.exception("verification job %s failed", job_id)
-            status, version = "failed", None
-            error = exc.message if isinstance(exc, XiaoyinError) else f"{type(exc).__name__}: {exc}"
-        try:
-            with session_scope() as s:
-                job = s.get(VerifyJob, job_id)
-                job.status, job.version, job.error, job.finished_at = status, version, error, utcnow()
-        except Exception:
-            log.exception("could not record the end of verification job %s (%s)", job_id, status)
-
-    threading.Thread(target=run, name=f"verify-{job_id[:8]}", daemon=True).start()
+    holder, held = _slot.held()
+    log.info("verification job %s: queued %s (%d files, %d bytes)%s", job_id, meta.application_no, len(files),
+             sum(len(d) for _, d in files), f" behind job {holder} (running {held:.0f} s)" if holder else "")
+    thread = threading.Thread(target=_job_thread, args=(job_id, meta, list(files), user, use_llm),
+                              name=f"verify-{job_id[:8]}", daemon=True)
+    try:
+        thread.start()
+    except BaseException as exc:  # e.g. "can't start new thread": the job would stay queued forever
+        log.exception("verification job %s: could not start its thread", job_id)
+        _finish_job(job_id, "failed", error=f"无法启动核查线程 / could not start: {type(exc).__name__}: {exc}")
+        raise
     return job_id
 
 
 def fail_interrupted_jobs() -> int:
-    """Mark jobs left queued or running by a stopped server as failed (call once at start-up)."""
+    """Mark jobs left queued or running by a stopped server as failed (call once at start-up).
+
+    Every queued or running job in the database is taken as this server's own: run one server (one
+    uvicorn worker) per database, or a second one fails the first one's live jobs when it starts.
+    """
     with session_scope() as s:
         jobs = s.scalars(select(VerifyJob).where(VerifyJob.status.in_(("queued", "running")))).all()
         for job in jobs:
+            log.warning("verification job %s (%s) was %s when the server stopped: marked failed",
+                        job.id, job.application_no, job.status)
             job.status, job.error, job.finished_at = "failed", "服务重启，任务中断，请重新提交 / interrupted by a restart", utcnow()
         return len(jobs)
 
