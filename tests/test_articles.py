@@ -108,6 +108,7 @@ def test_routing_matches_statute_titles_and_drops_names_inside_longer_ones() -> 
     assert route_documents("2021年ATM手续费标准是多少？", {"a": "ATM手续费标准.html"}) is None
     assert route_documents("员工培训管理办法规定考证奖励多少？", {"h": "hr/员工培训管理办法.md"}) == ["h"]
     assert route_documents("What was AMAZON's FY2019 revenue?", {"z": "AMAZON_2019_10K.pdf"}) == ["z"]
+    assert route_documents("2022年他行ATM查询余额收多少钱？", {"a": "atm_fee_2021.pdf"}) is None
     assert route_documents("数据电文的发送时间怎么确定？", names, titles=titles) is None
 
 

@@ -53,6 +53,26 @@ _LLM_REFUSAL = re.compile(
 
 _ECHOED_FENCE = re.compile(r"[<‹]{2,}\s*(END\s+)?EVIDENCE\s*[>›]{2,}", re.I)
 
+# A question asking for a quantity, time, rate or limit is answered by a sentence that states one.
+_ASKS_QUANTITY = re.compile(
+    r"多少|几[点个次天年月日号条名位种项家笔元岁倍桌层期档]|多久|多长|多高|多大|最高|最低|最多|最少|上限|下限|比例|比率|"
+    r"利率|费率|税率|额度|限额|金额|费用|收费|手续费|时间|期限|日期|何时|什么时候|哪天|几时|"
+    r"how (?:much|many|long|old)|what (?:percentage|rate|amount|time)|\bwhen\b", re.I)
+_STATES_QUANTITY = re.compile(r"\d|百分之|[零一二两三四五六七八九十百千万]+\s*(?:元|个|次|天|年|月|日|号|小时|分钟|名|桌|倍|笔|"
+                              r"人|岁|周|个工作日|个百分点|成)")
+# finer answer types: (what the question asks, what an answering sentence states), tried in order
+_ANSWER_TYPES = [
+    (re.compile(r"几点|几时|营业时间|开门|关门|上班时间|下班时间|停机|截止时间"),
+     re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*点|[一二三四五六七八九十]+点")),
+    (re.compile(r"利率|比例|比率|费率|税率|百分|基准|收益率|贴息|上浮|下浮|占比|percentage|rate", re.I),
+     re.compile(r"%|％|百分之|个百分点|‰|基点|bp\b", re.I)),
+    (re.compile(r"多少钱|金额|费用|收费|手续费|奖励|奖金|补贴|津贴|额度|限额|基数|工资|薪酬|报销|how much", re.I),
+     re.compile(r"\d[\d,.]*\s*(?:万|千|百|亿)?\s*元|[¥￥$]|[零一二两三四五六七八九十百千万]+元|免费|不收")),
+]
+QUANTITY_BONUS, NO_QUANTITY_FACTOR = 1.3, 0.75
+YEAR_TERM_FACTOR = 0.3  # a year the question names picks the document; inside it, it says little
+_YEAR_TERM = re.compile(r"^(?:19|20)\d{2}$")
+
 MAX_QUOTE_CHARS = 220
 INJECTION_PENALTY = 0.2  # an instruction-like sentence is quoted only when nothing else matches
 DENSE_WEIGHT = 0.7  # share of the dense similarity (0..1, "dense_norm") in the support score
@@ -330,7 +350,9 @@ def pick_quotes(question: str, evidence: list[Evidence], max_quotes: int, top_n:
     terms = content_terms(question)
     if not terms:
         return []
-    weights = [term_weight(t) for t in terms]
+    weights = [term_weight(t) * (YEAR_TERM_FACTOR if _YEAR_TERM.match(t) else 1.0) for t in terms]
+    asks_quantity = bool(_ASKS_QUANTITY.search(question))
+    states = next((ans for ask, ans in _ANSWER_TYPES if ask.search(question)), _STATES_QUANTITY)
     cands: list[tuple[_Quote, _Text, bool]] = []
     for i, ev in enumerate(evidence[:top_n]):
         rank_bias = 1.0 - 0.05 * i  # prefer the better-ranked chunk on ties
@@ -342,7 +364,10 @@ def pick_quotes(question: str, evidence: list[Evidence], max_quotes: int, top_n:
                 text = _Text(f"{header}\n{sent}")
             else:
                 text = _Text(sent)
-            cands.append((_Quote(i, s, e, rank_bias), text, bool(_INJECTION.search(sent))))
+            bias = rank_bias
+            if asks_quantity:
+                bias *= QUANTITY_BONUS if states.search(sent) else NO_QUANTITY_FACTOR
+            cands.append((_Quote(i, s, e, bias), text, bool(_INJECTION.search(sent))))
     chosen: list[_Quote] = []
     covered: set[str] = set()
     seen_text: set[str] = set()

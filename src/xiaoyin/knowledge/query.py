@@ -27,7 +27,8 @@ _FOLLOW_UP = re.compile(
     r"^(那么|那|它们|它|这个|这些|这种|这项|这|该|其|此|上述|还有|另外|然后|如果是|如果|要是|假如|若是|换成|改成|换为|"
     r"同样|以及|再|and |what about |how about )", re.I)
 _STRIP = re.compile(r"(?:19|20)\d{2}\s*(?:年度|年)?|第\s*[0-9零〇一二两三四五六七八九十百千]+\s*[条款项]|[\s\W_]+")
-_DEICTIC = re.compile(r"它|这个|这些|这种|这项|(?<!应)该(?!行|条|款)|上述|前述|同上|刚才|上面")
+_DEICTIC = re.compile(r"它|这个|这些|这种|这项|(?<!应)该(?!行|条|款)|上述|前述|同上|刚才|上面|"
+                      r"同一年|同年|当年|那年|那一年|这一年|上一年|前一年")
 _ARTICLE_TOKEN = re.compile(r"^第\d+(条|款|项)$")
 _YEAR_TOKEN = re.compile(r"^(?:19|20)\d{2}$")
 _SHORT = 8  # a question with at most this many content characters cannot stand alone

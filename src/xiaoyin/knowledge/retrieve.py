@@ -142,11 +142,15 @@ def _legal_title(title: str | None) -> str | None:
 _LATIN_NAME = re.compile(r"[a-z0-9&.'’]+")
 
 
-def _names_an_entity(head: str) -> bool:
-    """A name that identifies one document: a statute or regulation (…法, …条例, …办法) or a Latin name
-    (a company of ``AMAZON_2019_10K.pdf``). A topic phrase such as ``ATM手续费标准`` is not: several pages
-    (one per year) may carry it, so it must not restrict the search to one of them."""
-    return bool(_LEGAL_TITLE.search(head) or _LATIN_NAME.fullmatch(head))
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
+def _names_an_entity(head: str, english: bool) -> bool:
+    """A name that identifies one document: a statute or regulation (…法, …条例, …办法), or in an
+    English question a Latin name (the company of ``AMAZON_2019_10K.pdf``). A topic phrase such as
+    ``ATM手续费标准`` or the ``atm`` of ``atm_fee_2021.pdf`` is not: several pages (one per year) may
+    carry it, so it must not restrict the search to one of them."""
+    return bool(_LEGAL_TITLE.search(head) or (english and _LATIN_NAME.fullmatch(head)))
 
 
 def route_documents(query: str, documents: dict[str, str], max_docs: int = 5,
@@ -164,6 +168,7 @@ def route_documents(query: str, documents: dict[str, str], max_docs: int = 5,
     q = _SQUEEZE.sub("", zh.normalize(query or "")).replace(_STATE, "")
     if not q:
         return None
+    english = len(_CJK_CHAR.findall(q)) < 4
     heads: dict[str, str] = {}
     for doc_id, name in documents.items():
         stem = re.sub(r"[(（]\d{4}-\d{2}-\d{2}[)）]$", "", name.rsplit("/", 1)[-1].rsplit(".", 1)[0])
@@ -171,7 +176,7 @@ def route_documents(query: str, documents: dict[str, str], max_docs: int = 5,
                       _SQUEEZE.sub("", zh.normalize(stem)).replace(_STATE, "")]  # 民法典物权编
         if (legal := _legal_title((titles or {}).get(doc_id))) is not None:
             candidates.append(legal)
-        matched = [c for c in candidates if len(c) >= 2 and c in q and _names_an_entity(c)]
+        matched = [c for c in candidates if len(c) >= 2 and c in q and _names_an_entity(c, english)]
         if matched:
             heads[doc_id] = max(matched, key=len)
     if not heads:
