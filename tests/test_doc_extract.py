@@ -330,7 +330,7 @@ def test_llm_fill_is_grounded(monkeypatch, home):
     monkeypatch.setenv("XIAOYIN_LLM__GGUF_PATH", str(gguf))
     monkeypatch.setenv("XIAOYIN_LLM__MAX_TOKENS", "128")
     reset_settings()
-    # a receipt whose serial, date and payee account sit behind labels the rules do not know
+    # a receipt whose date sits behind a label the rules do not know (记账日)
     pdf = _pdf([
         (220, 30, "网上银行电子回单"),
         (40, 60, "凭证号码 20245566"), (340, 60, "记账日 2024-05-16"),
@@ -393,7 +393,7 @@ def test_grounding_accepts_only_values_in_the_text():
     from xiaoyin.credit.documents.layout.segments import DocLayout, Segment, build_page
     from xiaoyin.credit.documents.llm_fill import fill_missing
 
-    segs = [("网上银行电子回单", (200, 10, 330, 24)), ("凭证号码 20245566", (40, 40, 160, 52)),
+    segs = [("网上银行电子回单", (200, 10, 330, 24)), ("业务参考编号 20245566", (40, 40, 180, 52)),
             ("记账日 2024-05-16", (340, 40, 460, 52)), ("户名：甲公司", (40, 70, 160, 82)),
             ("户名：乙公司", (320, 70, 440, 82)), ("金额（小写）：¥1,000.00", (40, 100, 200, 112))]
     layout = DocLayout([build_page([Segment(t, b, 1, "text") for t, b in segs], 1, 595, 300, "text")])
@@ -420,9 +420,9 @@ def _text_layout(rows: list[tuple[str, tuple[float, float, float, float]]]):
     return DocLayout([build_page([Segment(t, b, 1, "text") for t, b in rows], 1, 595, 400, "text")])
 
 
-RECEIPT_ROWS = [("网上银行电子回单", (200, 10, 330, 24)), ("凭证号码 20245566", (40, 40, 160, 52)),
+RECEIPT_ROWS = [("网上银行电子回单", (200, 10, 330, 24)), ("业务参考编号 20245566", (40, 40, 180, 52)),
                 ("户名：甲公司", (40, 70, 160, 82)), ("户名：乙公司", (320, 70, 440, 82)),
-                ("账号：6222000011112222", (40, 90, 200, 102)), ("卡号 6222000011113333", (320, 90, 480, 102)),
+                ("账号：6222000011112222", (40, 90, 200, 102)), ("入账账号 6222000011113333", (320, 90, 500, 102)),
                 ("金额（小写）：¥1,000.00", (40, 120, 200, 132))]
 
 
@@ -453,10 +453,10 @@ def test_grounding_prefers_the_occurrence_after_the_label():
     rows = [*RECEIPT_ROWS[:1], ("附言：参考 20245566", (40, 25, 200, 37)), *RECEIPT_ROWS[1:]]
     layout, rec = _receipt(rows)
     text = layout.pages[0].text
-    assert text.find("20245566") < text.find("凭证号码")
+    assert text.find("20245566") < text.find("业务参考编号")
     assert fill_missing(rec, layout, ["serial"], ScriptedLLM('{"serial": "20245566"}')) == []
     start, end = rec.provenance["serial"].span
-    assert text[start:end] == "20245566" and text[:start].rstrip().endswith("凭证号码")
+    assert text[start:end] == "20245566" and text[:start].rstrip().endswith("业务参考编号")
 
 
 def test_grounding_skips_spans_of_other_fields():

@@ -18,7 +18,7 @@ SELLER = ("乙方（卖方）", "乙方(卖方)", "卖方", "供方", "乙方")
 PARTY_FIELDS = {
     "tax_id": ("统一社会信用代码", "纳税人识别号"),
     "legal_rep": ("法定代表人", "法人代表"),
-    "address": ("地址", "住所"),
+    "address": ("地址", "住所", "住所地", "通讯地址", "联系地址"),
     "phone": ("电话", "联系电话"),
     "bank": ("开户行", "开户银行"),
     "account": ("账号", "帐号", "银行账号"),
@@ -53,6 +53,11 @@ _CLAUSE_START = re.compile(r"^\s*(?:[0-9一二三四五六七八九十]+[、.．
 
 
 def _title(layout: DocLayout) -> Hit | None:
+    from .classify import find_title
+
+    found = find_title(layout)
+    if found is not None and found.doc_type == "contract" and found.name != "合同":
+        return Hit(found.name, found.page, found.row.start, found.row.end)
     for page in layout.pages[:1]:
         for row in page.rows[:6]:
             t = compact(row.text)
@@ -86,10 +91,20 @@ def assign_parties(rec: Record, kvs: list[KV], roles: dict[str, str], fields: di
     for kv in kvs:
         if kv.key in roles:
             current = roles[kv.key]
-            rec.set_hit(f"{current}.name", kv.hit(parse_text))
+            rec.set_hit(f"{current}.name", kv.hit(party_name))
         elif kv.key in fields and current is not None:
             parser = fields[kv.key]
             rec.set_hit(f"{current}.{kv.key}", kv.hit(parser))  # type: ignore[arg-type]
+
+
+def party_name(value: str | None) -> str | None:
+    """A party name without the role in brackets around it: ``(需方):X公司``, ``X公司(以下简称“需方”)``."""
+    t = parse_text(value)
+    if t is None:
+        return None
+    t = re.sub(r"^[（(][^（）()]{1,8}[）)]\s*[：:]?\s*", "", t)
+    t = re.sub(r"\s*[（(]\s*(?:以下简称|下称|简称)[^）)]*[）)]?\s*$", "", t)
+    return t.strip() or None
 
 
 def party_parser(key: str):
@@ -112,8 +127,8 @@ def extract_contract(layout: DocLayout) -> Record:
         {"buyer": "buyer", "seller": "seller"},
         {k: party_parser(k) for k in PARTY_FIELDS},
     )
-    rec.set_hit("buyer.name", first(kvs, "sign_buyer", parse_text))
-    rec.set_hit("seller.name", first(kvs, "sign_seller", parse_text))
+    rec.set_hit("buyer.name", first(kvs, "sign_buyer", party_name))
+    rec.set_hit("seller.name", first(kvs, "sign_seller", party_name))
 
     table = read_table(layout, COLUMNS, lambda t: t.startswith("合计") or t.startswith("合同总金额"))
     fill_lines(rec, table)

@@ -143,10 +143,12 @@ def group_rows(segments: list[Segment], overlap: float = 0.5) -> list[Row]:
     for seg in sorted(segments, key=lambda s: (s.cy, s.x0)):
         placed = False
         for i in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
-            top, bottom = bands[i]
-            ov = min(bottom, seg.bottom) - max(top, seg.top)
-            h = min(bottom - top, seg.height) or 1.0
-            if ov / h > overlap:
+            # the row's first band, or any member of about the same height (a small mark such as a
+            # margin character that opened the row must not keep the row's real cells out)
+            cands = [bands[i], *((m.top, m.bottom) for m in rows[i]
+                                 if 0.7 * seg.height <= m.height <= 1.4 * seg.height)]
+            if any((min(bottom, seg.bottom) - max(top, seg.top)) / (min(bottom - top, seg.height) or 1.0) > overlap
+                   for top, bottom in cands):
                 rows[i].append(seg)
                 # keep the band of the row's first (dominant) height so a tall box doesn't swallow rows
                 placed = True

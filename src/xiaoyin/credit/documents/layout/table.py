@@ -1,7 +1,11 @@
-"""Item tables: the header row gives each column's x-range; body cells are assigned by x-centre.
+"""Item tables: the header row gives each column's x-extent; a body cell goes to the column it overlaps most.
 
-Works on text runs and OCR boxes alike. A body segment that spans several columns (OCR merged two
-cells) is split on spaces and its pieces placed by their estimated x. A row with text only in the
+Works on text runs and OCR boxes alike. Every header cell is a column, known or not: a header the
+document type does not read (物料编码, 批次号, 备注 …) is an ignored column, so its cells never drift
+into a neighbour. The text of two neighbouring cells is never joined into one numeric value: when two
+cells of a row land in the same numeric column, the better-aligned one keeps it and the other moves to
+an empty column it also overlaps, or is dropped. A body segment that spans several columns (OCR merged
+two cells) is split on spaces and its pieces placed by their estimated x. A row with text only in the
 name/spec columns continues the previous item (a wrapped name).
 """
 
@@ -15,6 +19,9 @@ from typing import Any
 from .fields import compact
 from .record import Hit
 from .segments import DocLayout, PageLayout, Row, Segment
+
+IGNORED = "_ignored"
+TEXT_FIELDS = ("name", "spec", "unit", "index", "remark", IGNORED)
 
 
 @dataclass(frozen=True)
@@ -56,30 +63,61 @@ class Table:
     rows: list[TableRow]
     header: Row
     end_row: Row | None
+    extents: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
-def _header_positions(row: Row, columns: list[Column]) -> dict[str, tuple[float, float]]:
-    """Column field -> (x0, x1) of its header text in ``row`` (longest header variants claimed first)."""
-    found: dict[str, tuple[float, float]] = {}
-    taken: list[tuple[int, int]] = []
+@dataclass(frozen=True)
+class HeaderCell:
+    """One column of the header row: its field (``_ignored`` for an unknown one) and x-extent."""
+
+    field: str
+    x0: float
+    x1: float
+
+
+def _head_pattern(head: str) -> str:
+    return r"\s*".join(re.escape(ch) if ch not in "（()）" else r"[（(）)]" for ch in head)
+
+
+def header_cells(row: Row, columns: list[Column]) -> list[HeaderCell]:
+    """The header row's columns left to right; known headers claimed longest variant first, text next to a
+    known header without a space (``含税``单价, 单价``(元)``) absorbed into it, anything else ignored."""
     variants = sorted(((h, c) for c in columns for h in c.headers), key=lambda p: -len(p[0]))
-    for seg, (s, _e) in zip(row.segments, row.spans, strict=True):
+    found: set[str] = set()
+    cells: list[HeaderCell] = []
+    for seg in row.segments:
         text = seg.text
+        n = max(1, len(text))
+        taken: list[tuple[int, int, str]] = []
         for head, col in variants:
             if col.field in found:
                 continue
-            pat = r"\s*".join(re.escape(ch) if ch not in "（()）" else r"[（(）)]" for ch in head)
-            for m in re.finditer(pat, text):
-                a, b = s + m.start(), s + m.end()
-                if any(a < te and ts < b for ts, te in taken):
+            for m in re.finditer(_head_pattern(head), text):
+                if any(m.start() < te and ts < m.end() for ts, te, _ in taken):
                     continue
-                n = max(1, len(text))
-                x0 = seg.x0 + (seg.x1 - seg.x0) * m.start() / n
-                x1 = seg.x0 + (seg.x1 - seg.x0) * m.end() / n
-                found[col.field] = (x0, x1)
-                taken.append((a, b))
+                taken.append((m.start(), m.end(), col.field))
+                found.add(col.field)
                 break
-    return found
+        # leftover words: absorbed by a touching known header, else ignored columns
+        for m in re.finditer(r"\S+", text):
+            a, b = m.start(), m.end()
+            covered = [t for t in taken if t[0] < b and a < t[1]]
+            if covered:
+                lo = min([a, *(t[0] for t in covered)])
+                hi = max([b, *(t[1] for t in covered)])
+                if len(covered) == 1:
+                    i = taken.index(covered[0])
+                    taken[i] = (lo, hi, covered[0][2])
+                continue
+            if re.search(r"[\w\u4e00-\u9fff]", m.group(0)):
+                taken.append((a, b, IGNORED))
+        for a, b, f in taken:
+            cells.append(HeaderCell(f, seg.x0 + (seg.x1 - seg.x0) * a / n, seg.x0 + (seg.x1 - seg.x0) * b / n))
+    return sorted(cells, key=lambda c: c.x0)
+
+
+def _header_positions(row: Row, columns: list[Column]) -> dict[str, tuple[float, float]]:
+    return {c.field: (c.x0, c.x1) for c in header_cells(row, columns) if c.field != IGNORED}
 
 
 def find_header(layout: DocLayout, columns: list[Column], min_cols: int = 4) -> tuple[PageLayout, int, dict] | None:
@@ -92,35 +130,131 @@ def find_header(layout: DocLayout, columns: list[Column], min_cols: int = 4) -> 
     return None
 
 
-def _pieces(seg: Segment, span: tuple[int, int]) -> list[tuple[str, float, int, int]]:
-    """(text, x-centre, start, end) for the space-separated pieces of a segment."""
+@dataclass(frozen=True)
+class _Region:
+    field: str
+    lo: float  # region boundaries: midway through the gaps between header cells
+    hi: float
+    x0: float  # the header text itself
+    x1: float
+
+
+def _regions(cells: list[HeaderCell]) -> list[_Region]:
+    out = []
+    for i, c in enumerate(cells):
+        lo = (cells[i - 1].x1 + c.x0) / 2 if i else float("-inf")
+        hi = (c.x1 + cells[i + 1].x0) / 2 if i + 1 < len(cells) else float("inf")
+        out.append(_Region(c.field, min(lo, c.x0), max(hi, c.x1), c.x0, c.x1))
+    return out
+
+
+def _overlaps(regions: list[_Region], x0: float, x1: float) -> list[tuple[float, int]]:
+    """(overlap, region index) best first; a zero-width piece counts by its centre."""
+    out = []
+    for i, r in enumerate(regions):
+        ov = min(x1, r.hi) - max(x0, r.lo)
+        if x1 <= x0:
+            ov = 1.0 if r.lo <= x0 < r.hi else 0.0
+        # tie-break: closeness of centres to the header text
+        closeness = -abs((x0 + x1) / 2 - (r.x0 + r.x1) / 2) * 1e-6
+        out.append((max(ov, 0.0) + closeness, i))
+    return sorted(out, reverse=True)
+
+
+def _pieces(seg: Segment, span: tuple[int, int]) -> list[tuple[str, float, float, int, int]]:
+    """(text, x0, x1, start, end) for the space-separated pieces of a segment."""
     out = []
     n = max(1, len(seg.text))
+    w = seg.x1 - seg.x0
     for m in re.finditer(r"\S+", seg.text):
-        cx = seg.x0 + (seg.x1 - seg.x0) * (m.start() + m.end()) / 2 / n
-        out.append((m.group(0), cx, span[0] + m.start(), span[0] + m.end()))
+        out.append((m.group(0), seg.x0 + w * m.start() / n, seg.x0 + w * m.end() / n,
+                    span[0] + m.start(), span[0] + m.end()))
     return out
 
 
-def _place(seg: Segment, span: tuple[int, int], col_of: Callable[[float], str],
-           parsers: dict[str, Callable[[str], Any]], name_fields: tuple[str, ...]) -> list[tuple[str, str, int, int]]:
-    """(text, column, start, end) pieces of one segment. A segment wider than its column (an OCR box
-    merging two cells, or text overflowing its cell) is split on spaces, but a piece moves to another
-    column only when that column is numeric and the piece parses there; otherwise it stays with the
-    piece before it (a long spec such as ``32S*32S 130*70 58寸`` is one cell)."""
-    if col_of(seg.x0 + 1) == col_of(seg.x1 - 1) or " " not in seg.text.strip():
-        return [(seg.text, col_of(seg.cx), span[0], span[1])]
-    out: list[tuple[str, str, int, int]] = []
-    for text, cx, s, e in _pieces(seg, span):
-        f = col_of(cx)
-        if out and f != out[-1][1]:
-            numeric = f not in name_fields and f not in ("unit", "index")
-            if not (numeric and parsers[f](text) is not None and re.search(r"\d", text)):
-                pt, pf, ps, _pe = out[-1]
-                out[-1] = (seg.text[ps - span[0] : e - span[0]], pf, ps, e)
+_Placed = tuple[str, list[tuple[float, int]], int, int]  # text, ranked regions, start, end
+
+
+def _fits(f: str, text: str, parsers: dict[str, Callable[[str], Any]]) -> bool:
+    """Whether ``text`` can be a cell of column ``f`` (a 序号 is a small number; a number column parses)."""
+    if f == "index":
+        return re.fullmatch(r"\s*\d{1,4}\s*", text) is not None
+    return f == IGNORED or parsers[f](text) is not None
+
+
+def _typed(ranked: list[tuple[float, int]], text: str, regions: list[_Region],
+           parsers: dict[str, Callable[[str], Any]]) -> list[tuple[float, int]]:
+    """Among the columns a piece overlaps, those whose type it fits first (left-aligned names under a
+    centred header reach into the 序号 column; the name is no 序号)."""
+    over = [r for r in ranked if r[0] > 0]
+    rest = [r for r in ranked if r[0] <= 0]
+    fit = [r for r in over if _fits(regions[r[1]].field, text, parsers)]
+    return fit + [r for r in over if r not in fit] + rest if fit else ranked
+
+
+def _place(seg: Segment, span: tuple[int, int], regions: list[_Region],
+           parsers: dict[str, Callable[[str], Any]]) -> list[_Placed]:
+    """Pieces of one segment with their ranked regions. A segment that overlaps one region only stays
+    whole; a wider one (an OCR box merging two cells, or text overflowing its cell) is split on spaces,
+    but a piece moves to another column only when that column is numeric and the piece parses there;
+    otherwise it stays with the piece before it (a long spec such as ``32S*32S 130*70 58寸`` is one cell)."""
+    ranked = _typed(_overlaps(regions, seg.x0, seg.x1), seg.text, regions, parsers)
+    touching = [i for ov, i in ranked if ov > 0.15 * max(1.0, seg.x1 - seg.x0)]
+    if len(touching) <= 1 or " " not in seg.text.strip():
+        return [(seg.text, ranked, span[0], span[1])]
+    out: list[_Placed] = []
+    for text, x0, x1, s, e in _pieces(seg, span):
+        r = _typed(_overlaps(regions, x0, x1), text, regions, parsers)
+        f = regions[r[0][1]].field
+        if out:
+            same = f == regions[out[-1][1][0][1]].field
+            numeric = f not in TEXT_FIELDS
+            if same or not (numeric and parsers[f](text) is not None and re.search(r"\d", text)):
+                _pt, pr, ps, _pe = out[-1]  # one cell: a piece of the same column, or text overflowing
+                out[-1] = (seg.text[ps - span[0]: e - span[0]], pr, ps, e)
                 continue
-        out.append((text, f, s, e))
+        out.append((text, r, s, e))
     return out
+
+
+def _is_label_row(row: Row) -> bool:
+    """A row of ``label：value`` pairs after the table (signatures, remarks): the table has ended."""
+    return bool(re.search(r"[\u4e00-\u9fff][：:]", row.text))
+
+
+def _fill_row(trow: TableRow, placed: list[_Placed], regions: list[_Region],
+              parsers: dict[str, Callable[[str], Any]]) -> None:
+    """Cells of one body row: text columns join their pieces; a numeric column takes one piece only."""
+
+    def regions_parse(f: str, text: str) -> bool:
+        return parsers[f](text) is not None
+    claims: dict[int, list[tuple[float, _Placed]]] = {}
+    for p in placed:
+        ov, i = p[1][0]
+        claims.setdefault(i, []).append((ov, p))
+    for i in sorted(claims, key=lambda k: regions[k].lo):
+        f = regions[i].field
+        items = sorted(claims[i], key=lambda t: t[1][2])
+        if f not in TEXT_FIELDS and len(items) > 1:
+            # the piece that parses as the column's value wins, then the better-aligned one (a stamp's
+            # characters over a price cell lose to the price)
+            best = max(items, key=lambda t: (regions_parse(f, t[1][0]), t[0]))
+            for _ov, p in items:
+                if p is best[1]:
+                    continue
+                # the loser moves to another column it overlaps that is still empty, else it is dropped
+                for ov2, j in p[1][1:]:
+                    if ov2 > 0 and j not in claims and regions[j].field not in trow.cells:
+                        trow.cells[regions[j].field] = Cell(p[0], p[2], p[3])
+                        break
+            items = [best]
+        for _ov, (text, _r, s, e) in items:
+            if f in trow.cells:
+                c = trow.cells[f]
+                sep = " " if s > c.end else ""
+                trow.cells[f] = Cell(c.text + sep + text, c.start, e)
+            else:
+                trow.cells[f] = Cell(text, s, e)
 
 
 def read_table(
@@ -137,36 +271,23 @@ def read_table(
         return None
     page, hi, pos = found
     header = page.rows[hi]
-    centers = {f: (a + b) / 2 for f, (a, b) in pos.items()}
-    order = sorted(centers.items(), key=lambda kv: kv[1])
-    bounds: list[tuple[str, float, float]] = []
-    for i, (f, c) in enumerate(order):
-        lo = (order[i - 1][1] + c) / 2 if i else float("-inf")
-        hi_x = (c + order[i + 1][1]) / 2 if i + 1 < len(order) else float("inf")
-        bounds.append((f, lo, hi_x))
-
-    def col_of(x: float) -> str:
-        return next(f for f, lo, hi_x in bounds if lo <= x < hi_x)
-
-    parsers = {c.field: c.parser for c in columns}
+    regions = _regions(header_cells(header, columns))
+    parsers: dict[str, Callable[[str], Any]] = {c.field: c.parser for c in columns}
+    parsers[IGNORED] = lambda t: t
     rows: list[TableRow] = []
     end_row = None
-    for row in page.rows[hi + 1 : hi + 1 + max_rows]:
-        if is_end(compact(row.text)):
+    for row in page.rows[hi + 1: hi + 1 + max_rows]:
+        if is_end(compact(row.text)) or _is_label_row(row):
             end_row = row
             break
         trow = TableRow(page, row)
-        for seg, span in zip(row.segments, row.spans, strict=True):
-            for text, f, s, e in _place(seg, span, col_of, parsers, name_fields):
-                if f in trow.cells:
-                    c = trow.cells[f]
-                    sep = " " if s > c.end else ""
-                    trow.cells[f] = Cell(c.text + sep + text, c.start, e)
-                else:
-                    trow.cells[f] = Cell(text, s, e)
+        placed = [p for seg, span in zip(row.segments, row.spans, strict=True)
+                  for p in _place(seg, span, regions, parsers)]
+        _fill_row(trow, placed, regions, parsers)
+        trow.cells.pop(IGNORED, None)
         if not trow.cells:
             continue
-        numeric = [f for f in trow.cells if f not in name_fields and f != "unit" and f != "index"]
+        numeric = [f for f in trow.cells if f not in name_fields and f not in ("unit", "index", "remark")]
         if rows and not numeric and set(trow.cells) <= set(name_fields):
             prev = rows[-1]
             for f, c in trow.cells.items():
@@ -178,4 +299,5 @@ def read_table(
                     prev.cells[f] = c
             continue
         rows.append(trow)
-    return Table(columns, centers, rows, header, end_row)
+    centers = {f: (a + b) / 2 for f, (a, b) in pos.items()}
+    return Table(columns, centers, rows, header, end_row, pos)

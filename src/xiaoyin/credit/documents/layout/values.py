@@ -1,0 +1,98 @@
+"""Strict parsers: a value is accepted only when it is what its field claims to be.
+
+Layout rules pair labels with whatever text stands next to them; these parsers return None for text
+that cannot be the field's value (a bank name under 账号, a label under 户名, a date under 金额), so
+the rule moves on to the next candidate instead of filling the field with it.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ..validators import tax_id as tax_id_validator
+from .fields import normalize, parse_amount, parse_text
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_MONEY = re.compile(r"[¥￥Y]?\s*-?\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|[¥￥Y]?\s*-?\d+\.\d{1,2}(?!\d)|[¥￥Y]\s*-?\d+")
+ACCOUNT_LENGTHS = (6, 32)
+
+
+def parse_money(text: str | None) -> Decimal | None:
+    """An amount printed as money (``¥1,234.50``, ``1234.50``, ``¥1234``): not a bare integer, not a date."""
+    if not text:
+        return None
+    t = normalize(text).replace("元", "")
+    t = re.sub(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?", " ", t)  # a date is not an amount
+    m = _MONEY.search(t)
+    return parse_amount(m.group(0)) if m else None
+
+
+def parse_account(text: str | None) -> str | None:
+    """A bank account: digits (grouped by spaces or dashes), 6–32 of them; masked digits (``*``) allowed."""
+    if not text:
+        return None
+    t = re.sub(r"[\s\-]", "", normalize(text)).strip("：:")
+    m = re.fullmatch(r"[\d*]+", t)
+    if not m:
+        return None
+    digits = sum(c.isdigit() for c in t)
+    if digits < 4 or not ACCOUNT_LENGTHS[0] <= len(t) <= ACCOUNT_LENGTHS[1]:
+        return None
+    return t
+
+
+def parse_name(text: str | None) -> str | None:
+    """A party's name: Chinese text (a company or a person), not a number, not a bare label."""
+    value = parse_text(text)
+    if value is None or not _CJK.search(value) or len(re.sub(r"\s", "", value)) < 2:
+        return None
+    if re.fullmatch(r"[\d\s\-*:：]+", value):
+        return None
+    return value
+
+
+def parse_bank(text: str | None) -> str | None:
+    """A bank or branch name (银行…支行, 农村信用合作联社, 农商行 …)."""
+    value = parse_name(text)
+    if value is None or not re.search(r"行|社|银|信用|支付|财务公司", value):
+        return None
+    return value
+
+
+def parse_tax_id(text: str | None) -> str | None:
+    """A taxpayer ID / 统一社会信用代码 of a valid length and alphabet (15, 17, 18 or 20 characters).
+
+    The checksum is *not* required here: a printed code that fails it is still what the document says,
+    and the validators report it (``uscc.checksum``); :func:`tax_id_score` prefers valid candidates."""
+    if not text:
+        return None
+    t = re.sub(r"[\s\-]", "", normalize(text)).upper()
+    m = re.search(r"(?<![0-9A-Z])[0-9A-Z]{15,20}(?![0-9A-Z])", t)
+    if not m or len(m.group(0)) not in (15, 17, 18, 20) or not re.search(r"\d", m.group(0)):
+        return None
+    return m.group(0)
+
+
+def tax_id_score(value: str) -> int:
+    """2 when the ID passes its checksum validator, 1 when only its format is right."""
+    return 2 if tax_id_validator.is_valid(value) else 1
+
+
+_PHONE = re.compile(r"(?:\(?0\d{2,3}\)?[-\s]?\d{7,8}(?:-\d{1,5})?|1[3-9]\d{9}|400-?\d{3}-?\d{4})")
+
+
+def parse_phone(text: str | None) -> str | None:
+    """A telephone number (``0571-12345678``, ``13912345678``), as printed."""
+    if not text:
+        return None
+    m = _PHONE.search(normalize(text))
+    return m.group(0).strip() if m else None
+
+
+def parse_address(text: str | None) -> str | None:
+    """A postal address: Chinese text with a place or street word (市, 区, 路, 号 …)."""
+    value = parse_text(text)
+    if value is None or not _CJK.search(value) or not re.search(r"[省市区县镇路街道号楼室幢村园]", value):
+        return None
+    return value
