@@ -291,3 +291,20 @@ def test_embedded_write_is_atomic(home: Path) -> None:
     assert fresh.count() == 2
     with pytest.raises(InvalidInput):
         EmbeddedIndex.open("atomic", 8)  # dimension of an existing index cannot change
+
+
+def test_bm25_parameters_come_from_settings_when_reopened(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """k1/b are query-time settings: an index written with other values scores with the ones in force."""
+    from xiaoyin.core.settings import reset_settings
+    from xiaoyin.knowledge.index import open_index
+
+    idx = open_index("bm25params", None)
+    idx.add([IndexChunk("a", "d1", "贷款 贷款 贷款 利率"), IndexChunk("b", "d2", "贷款 期限 担保 抵押 保证 质押")], None)
+    before = {h.chunk_id: h.signals["bm25"] for h in idx.search("贷款", None, k=2, mode="bm25")}
+    monkeypatch.setenv("XIAOYIN_RETRIEVAL__BM25_K1", "3.0")
+    monkeypatch.setenv("XIAOYIN_RETRIEVAL__BM25_B", "0.2")
+    reset_settings()
+    again = open_index("bm25params", None)
+    assert (again.bm25.k1, again.bm25.b) == (3.0, 0.2)
+    after = {h.chunk_id: h.signals["bm25"] for h in again.search("贷款", None, k=2, mode="bm25")}
+    assert after["a"] != pytest.approx(before["a"])

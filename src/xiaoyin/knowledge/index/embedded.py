@@ -112,8 +112,7 @@ class EmbeddedIndex:
         dense = None
         if meta["dim"] is not None:
             dense = np.load(self.path / f"dense.{gen}.npy", mmap_mode="r")
-        self._reset(meta["dim"])
-        self.k1, self.b = meta["k1"], meta["b"]
+        self._reset(meta["dim"])  # k1/b stay as opened (settings): BM25 weights are computed from tf at load
         self.ids, self.docs, self.tags = meta["ids"], meta["doc_ids"], meta["tags"]
         self.dates = np.asarray(meta["dates"], dtype=np.int32)
         self.has_vec = np.asarray(meta["has_vec"], dtype=bool)
