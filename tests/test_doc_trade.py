@@ -260,3 +260,15 @@ def test_review_cases_masks_labels_and_one_finding_per_cycle() -> None:
                          load_rules())
     cycles = [f for f in findings if f.rule_id == "trade.circular_trade"]
     assert len(cycles) == 1 and "本申请的合同之中" in cycles[0].message
+
+
+def test_an_unread_contract_party_raises_no_mismatch_nor_payee_flag() -> None:
+    """A party the extractor left empty (clause text refused as a name) is compared with nothing."""
+    empty = _contract(buyer=Party(), seller=Party())
+    assert _flags(_package(**{"contract.pdf": _doc("contract.pdf", empty)})) == {}
+    seller_name_only = _contract(seller=Party(name=SELLER.name))
+    assert _flags(_package(**{"contract.pdf": _doc("contract.pdf", seller_name_only)})) == {}
+    # a payee nobody could read is not "someone other than the seller"
+    blank_payee = PaymentReceipt(serial="1", date=dt.date(2024, 5, 16), payer=BUYER, payee=Party(),
+                                 amount=Decimal("400000"))
+    assert "trade.payee_not_counterparty" not in _flags(_package(**{"receipt.pdf": _doc("receipt.pdf", blank_payee)}))

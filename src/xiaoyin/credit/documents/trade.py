@@ -223,6 +223,11 @@ def _matches(p: Party, target: Party) -> bool:
     return bool(p.name and target.name and norm_text(p.name) == norm_text(target.name))
 
 
+def _identified(p: Party) -> bool:
+    """Whether a party carries anything that identifies it (name, tax id or an unmasked account)."""
+    return bool(p.name or p.tax_id or _account(p.account))
+
+
 def _finding(rule: Rule, message: str, docs: Iterable[ExtractedDocument], fields: Iterable[str] = (),
              **details: Any) -> Finding:
     return Finding(rule_id=rule.id, severity=rule.severity, message=message,
@@ -539,11 +544,15 @@ def payment_back_to_borrower(ctx: TradeContext, rule: Rule) -> list[Finding]:
 @check("payee_not_counterparty")
 def payee_not_counterparty(ctx: TradeContext, rule: Rule) -> list[Finding]:
     borrower = ctx.borrower
-    sellers = [c.seller for _, c in ctx.contracts]
+    # only sellers the contracts identify: a seller whose name, code and account were all unreadable
+    # cannot show that a payee is someone else
+    sellers = [c.seller for _, c in ctx.contracts if _identified(c.seller)]
     if not sellers:
         return []
     out = []
     for doc, r in ctx.of(PaymentReceipt):
+        if not _identified(r.payee):
+            continue
         if _matches(r.payer, borrower) and not any(_matches(r.payee, s) for s in sellers):
             out.append(_finding(
                 rule, f"借款人向「{r.payee.name}」付款 {_money(r.amount)} 元，收款人不是合同卖方。",

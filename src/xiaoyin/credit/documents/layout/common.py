@@ -14,6 +14,7 @@ from .table import Table
 MONEY_RE = re.compile(r"-?\s*[¥￥Y羊半]?\s*-?\d[\d,]*\.\d{1,2}(?!\d)|-?\s*[¥￥Y羊半]\s*-?\d[\d,]*")
 PHONE_RE = re.compile(r"(?:\(?0\d{2,3}\)?[-\s]?\d{7,8}(?:-\d{1,5})?|1[3-9]\d{9}|\d{3,4}-\d{7,8})$")
 ACCOUNT_RE = re.compile(r"\d[\d\s]{6,}\d$")
+OCR_UNIT_FIX = re.compile(r"^干(?=[只克米瓦件个套台吨张片条根箱包盒粒])")
 UPPER_CHARS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正负"
 
 
@@ -94,6 +95,8 @@ def fill_lines(rec: Record, table: Table | None, prefix: str = "lines") -> None:
         lines.append(item)
         i = len(lines) - 1
         for f, h in hits.items():
+            if f == "unit" and h is not None and trow.page.source == "ocr" and isinstance(h.value, str):
+                h = Hit(OCR_UNIT_FIX.sub("千", h.value), h.page, h.start, h.end)  # 干只 → 千只 (OCR only)
             rec.set_hit(f"{prefix}.{i}.{f}", h)
 
 

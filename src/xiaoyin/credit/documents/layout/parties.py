@@ -122,6 +122,7 @@ def _by_anchor(kv: KV, anc: list[Anchor], side: tuple[str, float] | None, roles:
     if side is not None:
         left, split = side
         right = roles[1] if left == roles[0] else roles[0]
-        return left if kv.x0 < split else right
+        x = kv.x0 if abs(kv.x0 - split) > 20 else (kv.x0 + kv.x1) / 2  # starting at the midline: its centre
+        return left if x < split else right
     before = [a for a in anc if a.page is kv.page and a.offset <= kv.row.start]
     return before[-1].role if before else None

@@ -96,3 +96,72 @@ def parse_address(text: str | None) -> str | None:
     if value is None or not _CJK.search(value) or not re.search(r"[省市区县镇路街道号楼室幢村园]", value):
         return None
     return value
+
+
+_ORG_SUFFIX = re.compile(
+    r"(?:公司|厂|集团|合作社|联合社|中心|商行|经营部|门市部|商店|超市|店|工作室|事务所|研究所|研究院|院|"
+    r"银行|支行|分行|营业部|站|场|馆|社|局|所|行|部)(?:[（(][^（）()]{1,8}[）)])?$")
+_CLAUSE_PUNCT = re.compile(r"[，,。；;：:！？!?、“”\"]")
+
+
+def parse_org_name(text: str | None) -> str | None:
+    """A company (or other organisation) name as a contract party: Chinese text ending in an organisation
+    word (公司, 厂, 集团, 合作社, 商行 …), without clause punctuation, verbs of a sentence or dates.
+    Clause text after a role word (``买方在收货后五个工作日内验收…``) is refused, so the party stays empty
+    rather than wrong."""
+    value = parse_name(text)
+    if value is None:
+        return None
+    t = re.sub(r"\s", "", value)
+    if not 4 <= len(t) <= 50 or _CLAUSE_PUNCT.search(t) or re.search(r"\d{4}[-/年]", t):
+        return None
+    if not _ORG_SUFFIX.search(t):
+        return None
+    if re.search(r"(?:应|须|向|按|于|在|将|由|的|之|及|并|和|对)", t[:2]):  # a sentence, not a name
+        return None
+    return t
+
+
+def parse_person(text: str | None) -> str | None:
+    """A person's name (法定代表人): 2–4 Chinese characters, or a transliterated name with ``·``."""
+    value = parse_text(text)
+    if value is None:
+        return None
+    t = re.sub(r"\s", "", value)
+    if re.fullmatch(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}", t):
+        return t
+    return None
+
+
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+_CN_DATE = re.compile(r"([〇零○O一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
+                      r"\s*([一二三四五六七八九十]{1,3})\s*[日号]")
+
+
+def _cn_small(t: str) -> int | None:
+    if "十" in t:
+        a, _, b = t.partition("十")
+        tens = _CN_DIGITS.get(a, -1) if a else 1
+        ones = _CN_DIGITS.get(b, -1) if b else 0
+        return None if tens < 0 or ones < 0 else tens * 10 + ones
+    return _CN_DIGITS.get(t) if len(t) == 1 else None
+
+
+def parse_cn_date(text: str | None):
+    """A date written in Chinese numerals: ``二〇二四年三月十二日`` → 2024-03-12 (None otherwise)."""
+    import datetime as dt
+
+    if not text:
+        return None
+    m = _CN_DATE.search(text)
+    if not m:
+        return None
+    y = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
+    mo, d = _cn_small(m.group(2)), _cn_small(m.group(3))
+    if mo is None or d is None:
+        return None
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        return None
