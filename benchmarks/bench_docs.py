@@ -63,11 +63,18 @@ def score_fields(truth: dict[str, Any], pred: dict[str, Any] | None) -> tuple[in
 
 def schema_fields(doc_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """Truth restricted to the fields the schema of ``doc_type`` has (an independent generator may record
-    more, e.g. the printed title of a delivery note)."""
+    more, e.g. the printed title of a delivery note), with the schema's non-empty text defaults filled in
+    where the truth leaves them out (``status: normal`` of an invoice that is not red or void)."""
     from xiaoyin.credit.documents.schemas import DOC_MODELS
 
     model = DOC_MODELS.get(doc_type)
-    return {k: v for k, v in data.items() if model is None or k in model.model_fields}
+    if model is None:
+        return dict(data)
+    out = {k: v for k, v in data.items() if k in model.model_fields}
+    for name, f in model.model_fields.items():  # a default it never varies may be left out (status: normal)
+        if name not in out and name != "doc_type" and isinstance(f.default, str) and f.default:
+            out[name] = str(f.default)
+    return out
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
