@@ -108,6 +108,7 @@ def main() -> int:
                         scan_dpi=args.scan_dpi)
     gen_s = time.perf_counter() - t0
     truths = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((corpus / "truth").glob("*.json"))}
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
 
     # ---- extraction, file by file
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -168,7 +169,8 @@ def main() -> int:
                     "pages_per_s": round(v[2] / v[0], 3) if v[0] else None} for kind, v in sorted(timing.items())}
     result = {
         "command": "python " + " ".join(sys.argv),
-        "applications": len(truths), "seed": args.seed, "scan_dpi": args.scan_dpi, "generation_s": round(gen_s, 1),
+        "applications": len(truths), "seed": manifest.get("seed", args.seed), "split": manifest.get("split"),
+        "scan_dpi": manifest.get("scan_dpi", args.scan_dpi), "generation_s": round(gen_s, 1),
         "doc_type_errors": type_errors, "fields": fields, "throughput": speed, "red_flags": flags,
         "verify_s_per_application": round(verify_s / max(len(truths), 1), 3),
     }
@@ -187,7 +189,8 @@ def main() -> int:
 
 
 def markdown(r: dict[str, Any]) -> str:
-    lines = [f"Command: `{r['command']}` ({r['applications']} applications, seed {r['seed']}, "
+    split = f", split {r['split']}" if r.get("split") else ""
+    lines = [f"Command: `{r['command']}` ({r['applications']} applications, seed {r['seed']}{split}, "
              f"scans at {r['scan_dpi']} dpi)", "",
              "| document type / input | precision | recall | F1 | fields (tp/fp/fn) |", "|---|---|---|---|---|"]
     for key, v in r["fields"].items():
