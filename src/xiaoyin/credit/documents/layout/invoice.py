@@ -9,7 +9,7 @@ from .common import ACCOUNT_RE, PHONE_RE, fill_lines, first, money_hits, set_spl
 from .fields import compact, parse_amount, parse_date, parse_decimal, parse_digits, parse_percent, parse_text
 from .kv import KV, Label, LabelScanner
 from .record import Hit, Record
-from .segments import DocLayout
+from .segments import DocLayout, Row, Segment
 from .table import Column, find_header, read_table
 
 KIND_TITLES = [  # most specific first
@@ -79,14 +79,17 @@ def extract_invoice(layout: DocLayout) -> Record:
     rec.set_hit("code", first(kvs, "code", lambda v: parse_digits(v, (10, 12))))
     rec.set_hit("number", first(kvs, "number", lambda v: parse_digits(v, (8, 20))))
     rec.set_hit("issue_date", first(kvs, "date", parse_date))
+    if kind is None or not kind.is_digital:
+        _header_code_number(rec, layout)
     rec.set_hit("check_code", first(kvs, "check", lambda v: parse_digits(v, (20,))))
-    rec.set_hit("remarks", first(kvs, "remarks", parse_text))
+    rec.set_hit("remarks", _remarks_block(layout) or first(kvs, "remarks", parse_text))
     rec.set_hit("drawer", first(kvs, "drawer", parse_text))
 
     _parties(rec, layout, kvs, kind)
 
     table = read_table(layout, COLUMNS, _is_end)
     fill_lines(rec, table)
+    _split_spec_unit(rec)
     if table is not None and table.end_row is not None:
         page = table.rows[0].page if table.rows else layout.pages[0]
         for p in layout.pages:
@@ -113,6 +116,12 @@ def extract_invoice(layout: DocLayout) -> Record:
     if lower is not None:
         money = money_hits(lower.page, lower.row)
         after = [h for h, _ in money if h.start >= lower.label_start]
+        if not after:  # the amount set a little lower than its label: the next row, right of the label
+            rows = lower.page.rows
+            k = rows.index(lower.row) if lower.row in rows else -1
+            nxt = rows[k + 1] if 0 <= k < len(rows) - 1 else None
+            if nxt is not None and nxt.top < lower.row.bottom + 0.6 * (lower.row.bottom - lower.row.top):
+                after = [h for h, x in money_hits(lower.page, nxt) if x >= lower.x]
         rec.set_hit("total_with_tax", after[0] if after else None)
 
     _status(rec, layout, inv)
@@ -123,24 +132,37 @@ def _parties(rec: Record, layout: DocLayout, kvs: list[KV], kind: InvoiceKind | 
     party_keys = ("name", "tax_id", "addr_phone", "bank_acct")
     header = find_header(layout, COLUMNS)
     side_by_side = (kind is not None and kind.is_digital) or "购买方信息" in layout.text.replace(" ", "")
-    split_x = None
+    split_x: float | None = None
+    split_y: float | None = None  # stacked blocks: 销售方信息 below 购买方信息
     if side_by_side:
         for page in layout.pages[:1]:
+            # only the party block above the goods table: 销方开户银行 in 备注 is no anchor
+            stop = header[0].rows[header[1]].top if header is not None and header[0] is page else None
+            buyer_a = seller_a = None
             for row in page.rows:
+                if stop is not None and row.top >= stop:
+                    continue
                 for seg in row.segments:
-                    if "销售方" in seg.text.replace(" ", "") or "销方" in seg.text.replace(" ", ""):
-                        split_x = seg.x0 - 2
-                        break
-                if split_x is not None:
-                    break
-            if split_x is None:
+                    t = re.sub(r"\s", "", seg.text)
+                    if buyer_a is None and (t.startswith(("购买方", "购方")) or t == "购"):
+                        buyer_a = seg
+                    if seller_a is None and (t.startswith(("销售方", "销方")) or t == "销"):
+                        seller_a = seg
+            if seller_a is not None and buyer_a is not None and seller_a.x0 <= buyer_a.x1 + 5 \
+                    and seller_a.top > buyer_a.bottom:
+                split_y = seller_a.top - 2
+            elif seller_a is not None and (buyer_a is None or seller_a.x0 > buyer_a.x1 + 5):
+                split_x = seller_a.x0 - 2
+            else:
                 split_x = page.width / 2
 
     def side(kv: KV) -> str | None:
-        if side_by_side and split_x is not None:
-            if header is not None and kv.page is header[0] and kv.row.start >= header[0].rows[header[1]].start:
+        if side_by_side and (split_x is not None or split_y is not None):
+            if header is not None and kv.page is header[0] and kv.row.top >= header[0].rows[header[1]].top:
                 return None
-            return "seller" if kv.x >= split_x else "buyer"
+            if split_y is not None:
+                return "seller" if kv.row.cy >= split_y else "buyer"
+            return "seller" if kv.x >= split_x else "buyer"  # type: ignore[operator]
         if header is None:
             return None
         hpage, hi, _ = header
@@ -156,13 +178,160 @@ def _parties(rec: Record, layout: DocLayout, kvs: list[KV], kind: InvoiceKind | 
         if who is None:
             continue
         if kv.key == "name":
-            rec.set_hit(f"{who}.name", kv.hit(parse_text))
+            glued = _name_glued_to_uscc(kv)
+            if glued is not None:
+                name_hit, code_hit = glued
+                rec.set_hit(f"{who}.name", name_hit)
+                rec.set_hit(f"{who}.tax_id", code_hit)
+            else:
+                rec.set_hit(f"{who}.name", kv.hit(parse_text))
         elif kv.key == "tax_id":
             rec.set_hit(f"{who}.tax_id", kv.hit(_tax_id))
         elif kv.key == "addr_phone" and kv.value:
             set_split(rec, kv, f"{who}.address", f"{who}.phone", PHONE_RE, lambda t: t.strip())
         elif kv.key == "bank_acct" and kv.value:
             set_split(rec, kv, f"{who}.bank", f"{who}.account", ACCOUNT_RE, lambda t: re.sub(r"\s", "", t))
+
+
+_SPEC_UNIT_RE = re.compile(r"^(.*?[0-9A-Za-z*/\-+.)\]])\s*([\u4e00-\u9fff]{1,2})$")
+
+
+_NO_RE = re.compile(r"^(?:N[oO0][.:：]?|№)\s*(\d{8})$")
+
+
+def _header_code_number(rec: Record, layout: DocLayout) -> None:
+    """Paper invoices print the code bare at the top left (``3700253161``) and the number as
+    ``No 01457397`` at the top right, with no 发票代码/发票号码 labels."""
+    if not layout.pages:
+        return
+    page = layout.pages[0]
+    for row in page.rows[:3]:
+        for seg, (a, b) in zip(row.segments, row.spans, strict=False):
+            t = compact(seg.text)
+            off = seg.text.find(t[:1]) if t else 0
+            if re.fullmatch(r"\d{10}|\d{12}", t) and seg.x1 < page.width / 2 and rec.get("code") is None:
+                rec.set_hit("code", Hit(t, page, a + max(off, 0), b))
+            m = _NO_RE.match(t)
+            if m and seg.x0 > page.width / 2 and rec.get("number") is None:
+                rec.set_hit("number", Hit(m.group(1), page, a, b))
+
+
+_FOOTER = ("收款人", "复核", "开票人")
+_SEAL = ("发票专用章", "（章）", "(章)")
+
+
+def _remarks_block(layout: DocLayout) -> Hit | None:
+    """The 备注 box (label printed vertically, 备 above 注, or as one box): the text lines right of the label,
+    below the 价税合计 row and above the 收款人/开票人 footer, joined by newlines. Stamp fragments
+    (single characters, text not left-aligned with the remark lines) are left out."""
+    for page in layout.pages:
+        rows = page.rows
+        label = None
+        for i, row in enumerate(rows):
+            for seg in row.segments:
+                if compact(seg.text) == "备注":  # one box (horizontal, or a vertical label OCR'd as one)
+                    label = (seg, i)
+                    break
+                if compact(seg.text) != "备":
+                    continue
+                for row2 in rows[i + 1 : i + 8]:
+                    if any(compact(s.text) == "注" and abs(s.x0 - seg.x0) < 12 for s in row2.segments):
+                        label = (seg, i)
+                        break
+                if label:
+                    break
+            if label:
+                break
+        if label is None:
+            continue
+        seg, li = label
+        lo = 0
+        total_bottom = None
+        for i, row in enumerate(rows[:li]):
+            if compact(row.text).startswith(("价税合计", "合计")) or "价税合计" in compact(row.text):
+                lo = i + 1
+                total_bottom = row.bottom
+        hi = len(rows)
+        for i in range(li + 1, len(rows)):
+            if any(f in compact(rows[i].text) for f in _FOOTER):
+                hi = i
+                break
+        # the seller's stamp over the box: its tax ID printed alone marks it; its arc text lies around
+        seals = [s2 for row in rows[lo:hi] for s2 in row.segments
+                 if s2.x0 > seg.x1 and re.fullmatch(r"[0-9A-Z]{15,20}", compact(s2.text))]
+
+        cand: list[tuple[Row, list[tuple[int, int, str, float]]]] = []
+        for row in rows[lo:hi]:
+            if total_bottom is not None and row.top < total_bottom - 1:
+                continue  # a value of the 价税合计 row set a little lower
+            cells = []
+            for s2, (a, b) in zip(row.segments, row.spans, strict=False):
+                t = compact(s2.text)
+                if s2.x0 <= seg.x1 + 1 or len(t) < 2 or any(x in t for x in _SEAL) or t in ("备注", "注"):
+                    continue
+                if s2 in seals or _in_seal(s2, seals):
+                    continue
+                cells.append((a, b, s2.text.strip(), s2.x0))
+            if cells:
+                cand.append((row, cells))
+        if not cand:
+            return None
+        left = min(c[0][3] for _, c in cand)
+        lines = [c for _, c in cand if c[0][3] <= left + 20]
+        if not lines:
+            return None
+        text = "\n".join("".join(x[2] for x in c) for c in lines)
+        value = parse_text(text)
+        if value is None:
+            return None
+        return Hit(value, page, lines[0][0][0], lines[-1][-1][1])
+    return None
+
+
+def _in_seal(seg: Segment, seals: list[Segment]) -> bool:
+    """Whether ``seg`` lies on a round stamp whose tax ID (its widest line) is one of ``seals``."""
+    for c in seals:
+        w = c.x1 - c.x0
+        if c.x0 - 0.3 * w <= seg.x0 and seg.x1 <= c.x1 + 0.3 * w and c.cy - 1.3 * w < seg.cy < c.cy + 0.6 * w:
+            return True
+    return False
+
+
+def _split_spec_unit(rec: Record) -> None:
+    """A unit read into the spec cell (``HSG100/55-800 套``, the two cells printed close together): the
+    trailing 1–2 Chinese characters after a code-like spec become the unit when the unit cell is empty."""
+    inv: VatInvoice = rec.data  # type: ignore[assignment]
+    for i, line in enumerate(inv.lines):
+        if line.unit or not line.spec:
+            continue
+        m = _SPEC_UNIT_RE.match(line.spec.strip())
+        prov = rec.provenance.get(f"lines.{i}.spec")
+        if m is None or prov is None:
+            continue
+        rec.set(f"lines.{i}.spec", m.group(1).strip(), prov, overwrite=True)
+        rec.set(f"lines.{i}.unit", m.group(2), prov)
+
+
+_GLUED_RE = re.compile(r"^\s*([0-9A-Z]{18})\s*(\S.*?)\s*$|^\s*(\S.*?)\s*([0-9A-Z]{18})\s*$")
+
+
+def _name_glued_to_uscc(kv: KV) -> tuple[Hit | None, Hit] | None:
+    """A name read together with its tax ID (``91320115…南京明辉…``, two stacked lines OCR'd as one row):
+    (name, code) hits when the value starts or ends with an 18-character code that passes the USCC check."""
+    from ..validators import uscc
+
+    m = _GLUED_RE.match(kv.value)
+    if m is None:
+        return None
+    code, name = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    if not uscc.is_valid(code) or not re.search(r"[\u4e00-\u9fff]", name):
+        return None
+    name_v = parse_text(name)
+    i = kv.value.find(code)
+    j = kv.value.find(name)
+    code_hit = Hit(code, kv.page, kv.start + i, kv.start + i + len(code))
+    name_hit = Hit(name_v, kv.page, kv.start + j, kv.start + j + len(name)) if name_v else None
+    return name_hit, code_hit
 
 
 def _tax_id(value: str) -> str | None:
