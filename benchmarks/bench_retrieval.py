@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -45,6 +46,22 @@ KEYS = ("recall_at_k", "mrr", "page_recall_at_k", "article_recall_at_k", "articl
 
 def _summary(report: dict) -> dict:
     return {k: report.get(k) for k in KEYS}
+
+
+def _outcome(q: Any, scores: Any, items: list[dict], docs_of: Any, k: int, filter_by_doc: bool, t1: float) -> Any:
+    """A baseline's outcome for one question: the top k of ``scores`` (restricted to its filing if asked)."""
+    import numpy as np
+
+    from xiaoyin.knowledge import evaluate as ev
+
+    if filter_by_doc:
+        wanted = q.doc_filter or (q.evidence[0].doc if q.evidence else None)
+        if wanted:
+            scores = np.where(docs_of == wanted, scores, -1.0)
+    top = np.argsort(-scores)[:k]
+    retrieved = [{**items[i], "score": float(scores[i])} for i in top if scores[i] > 0]
+    return ev.QuestionOutcome(id=q.id, answerable=q.answerable, retrieved=retrieved, answer="", refused=False,
+                              latency_ms=(time.perf_counter() - t1) * 1000)
 
 
 def bm25s_baseline(kb: str, questions_path: Path, k: int, filter_by_doc: bool) -> dict:
@@ -81,15 +98,7 @@ def bm25s_baseline(kb: str, questions_path: Path, k: int, filter_by_doc: bool) -
         qtoks = [vocab[t] for t in zh.tokenize(condense_query(q.question, [h.model_dump() for h in q.history]))
                  if t in vocab]
         scores = retriever.get_scores(qtoks) if qtoks else np.zeros(len(items))
-        if filter_by_doc:
-            wanted = q.doc_filter or (q.evidence[0].doc if q.evidence else None)
-            if wanted:
-                scores = np.where(docs_of == wanted, scores, -1.0)
-        top = np.argsort(-scores)[:k]
-        retrieved = [{**items[i], "score": float(scores[i])} for i in top if scores[i] > 0]
-        outcomes.append(ev.QuestionOutcome(id=q.id, answerable=q.answerable, retrieved=retrieved,
-                                           answer="", refused=False,
-                                           latency_ms=(time.perf_counter() - t1) * 1000))
+        outcomes.append(_outcome(q, scores, items, docs_of, k, filter_by_doc, t1))
     rep = ev.score(questions, outcomes, k)
     rep["build_seconds"] = round(build_s, 2)
     return rep
@@ -136,14 +145,7 @@ def jieba_bm25s_baseline(kb: str, questions_path: Path, k: int, filter_by_doc: b
         text = " ".join([h.question for h in q.history] + [q.question])
         qids = [vocab[t] for t in toks(text) if t in vocab]
         scores = retriever.get_scores(qids) if qids else np.zeros(len(items))
-        if filter_by_doc:
-            wanted = q.doc_filter or (q.evidence[0].doc if q.evidence else None)
-            if wanted:
-                scores = np.where(docs_of == wanted, scores, -1.0)
-        top = np.argsort(-scores)[:k]
-        retrieved = [{**items[i], "score": float(scores[i])} for i in top if scores[i] > 0]
-        outcomes.append(ev.QuestionOutcome(id=q.id, answerable=q.answerable, retrieved=retrieved, answer="",
-                                           refused=False, latency_ms=(time.perf_counter() - t1) * 1000))
+        outcomes.append(_outcome(q, scores, items, docs_of, k, filter_by_doc, t1))
     return ev.score(ev.load_questions(questions_path), outcomes, k)
 
 
