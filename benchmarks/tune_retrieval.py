@@ -41,6 +41,9 @@ def main() -> int:
     from xiaoyin.core.settings import reset_settings
     from xiaoyin.knowledge import service
 
+    bad = [g for g in args.grid if "=" not in g or not g.split("=", 1)[1]]
+    if bad:
+        ap.error(f"--grid takes setting=value1,value2,...; got {', '.join(bad)}")
     axes = [(name, values.split(",")) for name, values in (g.split("=", 1) for g in args.grid)]
     rows = []
     for combo in itertools.product(*(vals for _, vals in axes)):

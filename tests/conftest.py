@@ -43,15 +43,20 @@ def _fresh_pg_schema(url: str) -> None:
     eng.dispose()
 
 
+def fresh_pg_url() -> str:
+    """The test PostgreSQL server's URL with an empty schema; skips without one (fails under CI)."""
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must provide XIAOYIN_TEST_PG_URL (see .ci/run)")
+        pytest.skip("XIAOYIN_TEST_PG_URL not set (run .ci/run, or start PostgreSQL and set it)")
+    _fresh_pg_schema(PG_URL)
+    return PG_URL
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_home(request: pytest.FixtureRequest, home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Run a test once on SQLite and once on a real PostgreSQL server (empty schema each time)."""
     if request.param == "postgres":
-        if not PG_URL:
-            if os.environ.get("CI"):
-                pytest.fail("CI must provide XIAOYIN_TEST_PG_URL (see .ci/run)")
-            pytest.skip("XIAOYIN_TEST_PG_URL not set (run .ci/run, or start PostgreSQL and set it)")
-        _fresh_pg_schema(PG_URL)
-        monkeypatch.setenv("XIAOYIN_DATABASE_URL", PG_URL)
+        monkeypatch.setenv("XIAOYIN_DATABASE_URL", fresh_pg_url())
         _reset()
     yield request.param

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import PG_URL, _fresh_pg_schema
+from tests.conftest import fresh_pg_url
 from tests.test_api import _free_port
 from xiaoyin.core.ledger.service import (
     ConsistencyProof,
@@ -223,12 +223,7 @@ def job_server(request: pytest.FixtureRequest, env: dict[str, str], tmp_path: Pa
     """A served API of its own (own home; SQLite, or an empty PostgreSQL schema) and its log file."""
     srv_env = {**env, "XIAOYIN_HOME": str(tmp_path / "home"), "XIAOYIN_LOG_LEVEL": "INFO"}
     if request.param == "postgres":
-        if not PG_URL:
-            if os.environ.get("CI"):
-                pytest.fail("CI must provide XIAOYIN_TEST_PG_URL (see .ci/run)")
-            pytest.skip("XIAOYIN_TEST_PG_URL not set (run .ci/run, or start PostgreSQL and set it)")
-        _fresh_pg_schema(PG_URL)
-        srv_env["XIAOYIN_DATABASE_URL"] = PG_URL
+        srv_env["XIAOYIN_DATABASE_URL"] = fresh_pg_url()
     log = tmp_path / "server.log"
     with _serve(srv_env, log) as url:
         yield url, log

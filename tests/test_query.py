@@ -146,3 +146,17 @@ def test_year_bound_question_prefers_the_page_of_that_year(home: Path, tmp_path:
         assert res.hits[0].signals["year_factor"] > 1.0
     follow = service.ask("notices", "那2022年呢？", history=[{"question": "2024年ATM跨行取款手续费是多少？"}])
     assert follow.citations[0]["doc_name"] == "atm_fee_22.md" and "2元" in follow.answer
+
+
+@pytest.mark.parametrize(("name", "value"), [("YEAR_BOOST", "-1"), ("YEAR_PENALTY", "1.5"), ("YEAR_CANDIDATES", "0"),
+                                             ("BM25_B", "2"), ("BM25_K1", "-0.1")])
+def test_retrieval_knobs_out_of_range_are_refused(home: Path, monkeypatch: pytest.MonkeyPatch, name: str,
+                                                  value: str) -> None:
+    from pydantic import ValidationError
+
+    from xiaoyin.core.settings import get_settings, reset_settings
+
+    monkeypatch.setenv(f"XIAOYIN_RETRIEVAL__{name}", value)
+    reset_settings()
+    with pytest.raises(ValidationError, match=name.lower()):
+        get_settings()

@@ -79,3 +79,15 @@ def test_tokenize_speed() -> None:
     dt = time.perf_counter() - t0
     assert n > 50_000
     assert dt < 5.0, f"1000 chunks took {dt:.2f}s"  # ~0.4 s on a 2-core box
+
+
+def test_chinese_numeral_dates() -> None:
+    import datetime as dt
+
+    from xiaoyin.core.zh import chinese_date
+
+    assert chinese_date("落款：二〇二三年三月十五日") == dt.date(2023, 3, 15)
+    assert chinese_date("二零二五年十二月三十一号") == dt.date(2025, 12, 31)
+    assert chinese_date("二〇二四年十三月一日") is None  # no such month
+    assert chinese_date("二〇二三年二月三十日") is None  # no such day
+    assert chinese_date("二〇二三年") is None and chinese_date("") is None and chinese_date(None) is None

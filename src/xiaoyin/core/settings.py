@@ -63,19 +63,19 @@ class RetrievalSettings(BaseModel):
     bm25_weight: float = 1.0
     dense_weight: float = 0.5
     candidates: int = 50
-    bm25_k1: float = Field(1.2, description="BM25 term-frequency saturation (embedded index)")
-    bm25_b: float = Field(0.75, description="BM25 length normalisation (embedded index)")
+    bm25_k1: float = Field(1.2, ge=0, description="BM25 term-frequency saturation (embedded index)")
+    bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 length normalisation (embedded index)")
     title_weight: int = Field(2, ge=1, le=5, description="times the document title and section headings count "
                                                        "in a chunk's BM25 text (re-index after changing)")
     top_k: int = 5
     one_chunk_per_page: bool = Field(True, description="keep the best chunk of each page in the top k "
                                                        "(legal articles excepted)")
     route_by_name: bool = Field(True, description="a question naming a document searches that document")
-    year_boost: float = Field(1.0, description="a question naming a year: weight added to chunks of documents "
+    year_boost: float = Field(1.0, ge=0, description="a question naming a year: weight added to chunks of documents "
                                                "of that year (half when only the chunk names it)")
-    year_penalty: float = Field(0.5, description="a question naming a year: weight taken from documents of "
+    year_penalty: float = Field(0.5, ge=0, le=1, description="a question naming a year: weight taken from documents of "
                                                  "other years")
-    year_candidates: int = Field(60, description="candidates re-scored by year when the question names one")
+    year_candidates: int = Field(60, ge=1, le=1000, description="candidates re-scored by year when the question names one")
     condense_with_llm: bool = Field(True, description="rewrite follow-up questions with the LLM when one is "
                                                       "configured (checked; rule-based otherwise)")
     article_lookup: bool = Field(True, description="a question naming a law's article (第N条) gets that article "

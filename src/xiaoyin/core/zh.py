@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -166,3 +167,37 @@ def keywords(text: str, limit: int = 8) -> list[str]:
     # drop tokens contained in a longer kept token (cut_for_search emits both 贷款 and 不良贷款)
     kept = [t for t in seen if not any(t != o and t in o for o in seen)]
     return kept[:limit]
+
+
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_CN_DATE = re.compile(r"([〇零○OＯ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
+                      r"\s*([一二三四五六七八九十]{1,3})\s*[日号]")
+
+
+def _cn_small(t: str) -> int | None:
+    """一 … 三十一 as an int (None if it is not such a numeral)."""
+    if "十" in t:
+        a, _, b = t.partition("十")
+        tens = _CN_DIGITS.get(a, -1) if a else 1
+        ones = _CN_DIGITS.get(b, -1) if b else 0
+        return None if tens < 0 or ones < 0 else tens * 10 + ones
+    return _CN_DIGITS.get(t) if len(t) == 1 else None
+
+
+def chinese_date(text: str | None) -> dt.date | None:
+    """The first date written in Chinese numerals (``二〇二四年三月十二日`` -> 2024-03-12), else None.
+
+    Official notices and contracts sign off this way; both the knowledge parser (publication dates)
+    and the credit-document layouts read it with this one function."""
+    m = _CN_DATE.search(text or "")
+    if not m:
+        return None
+    y = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
+    mo, d = _cn_small(m.group(2)), _cn_small(m.group(3))
+    if mo is None or d is None:
+        return None
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        return None

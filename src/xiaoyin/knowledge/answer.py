@@ -415,6 +415,12 @@ def _where(ev: Evidence, english: bool) -> str:
     return out
 
 
+def _quote_line(ev: Evidence, quote: str, n: int, english: bool) -> str:
+    """One line of an extractive answer: where the quote is from, the quote, its marker."""
+    return (f'According to {_where(ev, True)}: "{quote}" [{n}]' if english
+            else f"根据{_where(ev, False)}：“{quote}”[{n}]")
+
+
 def _citation(n: int, ev: Evidence, quote: str) -> Citation:
     return Citation(n, ev.chunk_id, ev.chunk_hash, ev.doc_id, ev.doc_name, ev.page_start, ev.section, quote)
 
@@ -452,8 +458,7 @@ def _whole(question: str, evidence: list[Evidence], pinned: int, support: float,
     for n, ev in enumerate(evidence[:pinned], 1):
         quote = ev.text.strip()
         cites.append(_citation(n, ev, quote))
-        lines.append(f'According to {_where(ev, True)}: "{quote}" [{n}]' if english
-                     else f"根据{_where(ev, False)}：“{quote}”[{n}]")
+        lines.append(_quote_line(ev, quote, n, english))
     meta["mode"] = "extractive"
     meta["quoted_whole"] = pinned
     meta["injection_suspects"] = sum(1 for ev in evidence[:pinned] if _INJECTION.search(ev.text))
@@ -476,10 +481,8 @@ def _extractive(question: str, evidence: list[Evidence], support: float, meta: d
             cols = header  # a quoted table row is shown under its column names
             lines.append(f'According to {_where(ev, True)}, {cols}: "{quote}" [{n}]' if english
                          else f"根据{_where(ev, False)}，{cols}：“{quote}”[{n}]")
-        elif english:
-            lines.append(f'According to {_where(ev, True)}: "{quote}" [{n}]')
         else:
-            lines.append(f"根据{_where(ev, False)}：“{quote}”[{n}]")
+            lines.append(_quote_line(ev, quote, n, english))
     meta["mode"] = "extractive"
     meta["injection_suspects"] = sum(1 for q in quotes if _INJECTION.search(q.text(evidence)))
     return AnswerResult("\n".join(lines), False, cites, "extractive", prompt_version(), support, meta)

@@ -15,14 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from xiaoyin.core import zh
+from xiaoyin.knowledge import query
 from xiaoyin.knowledge.types import ParsedDocument
 
-_CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-             "七": 7, "八": 8, "九": 9}
 _NUM_DATE = re.compile(r"((?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?")
-_CN_DATE = re.compile(r"([〇零○一二三四五六七八九]{4})年([十一二三四五六七八九]{1,3})月([十一二三四五六七八九]{1,3})日")
 _LABEL = re.compile(r"(?:发布|发文|印发|公布|公告|成文|签发|更新|生效|施行|修订)?(?:日期|时间)\s*[:：]\s*")
-_TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _META_DATE = re.compile(r"((?:19|20)\d{2})-?(\d{2})-?(\d{2})")
 
 
@@ -33,14 +30,6 @@ class Published:
     date: date | None
     year: int | None
     source: str  # label | metadata | closing | title | name | none
-
-
-def _cn_small(s: str) -> int:
-    """一..三十一 as an int."""
-    if "十" in s:
-        a, _, b = s.partition("十")
-        return (_CN_DIGIT.get(a, 1) if a else 1) * 10 + (_CN_DIGIT.get(b, 0) if b else 0)
-    return _CN_DIGIT.get(s, 0)
 
 
 def _valid(y: int, m: int, d: int) -> date | None:
@@ -57,11 +46,8 @@ def parse_date(text: str) -> date | None:
     m = _NUM_DATE.search(t)
     if m:
         return _valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    m = _CN_DATE.search(text or "")
-    if m:
-        y = int("".join(str(_CN_DIGIT.get(c, 0)) for c in m.group(1)))
-        return _valid(y, _cn_small(m.group(2)), _cn_small(m.group(3)))
-    return None
+    d = zh.chinese_date(text)
+    return _valid(d.year, d.month, d.day) if d else None
 
 
 def _meta_date(value: object) -> date | None:
@@ -90,7 +76,7 @@ def publication(doc: ParsedDocument, name: str = "") -> Published:
     if d:
         return Published(d, d.year, "metadata")
     for source, text in (("title", doc.title or ""), ("name", name)):
-        years = [int(y) for y in _TITLE_YEAR.findall(zh.normalize(text))]
+        years = query.years(text)
         if years:
             return Published(None, years[0], source)
     return Published(None, None, "none")

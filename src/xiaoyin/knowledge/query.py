@@ -22,7 +22,7 @@ from xiaoyin.core import zh
 
 log = logging.getLogger(__name__)
 
-_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*(?:年|-|/|\.|财年|年度|fy|\b|$|[^\d]))", re.I)
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?!\d)")
 _FOLLOW_UP = re.compile(
     r"^(那么|那|它们|它|这个|这些|这种|这项|这|该|其|此|上述|还有|另外|然后|如果是|如果|要是|假如|若是|换成|改成|换为|"
     r"同样|以及|再|and |what about |how about )", re.I)

@@ -116,7 +116,6 @@ def condense_query(question: str, history: Sequence[Any] | None) -> str:
     return query_mod.condense(question, history)
 
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _NAME_SPLIT = re.compile(r"[_\-\s(（\[【.]+")
 _SQUEEZE = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -184,9 +183,9 @@ def route_documents(query: str, documents: dict[str, str], max_docs: int = 5,
     # a head inside a longer named head is not meant on its own (个人信息保护法 vs 保护法; 民法典 inside
     # 最高人民法院关于适用民法典有关担保制度的解释)
     named = {d: documents[d] for d, h in heads.items() if not any(h != o and h in o for o in heads.values())}
-    years = set(_YEAR.findall(zh.normalize(query)))
+    years = set(query_mod.years(query))
     if years:
-        scored = {d: len(years & set(_YEAR.findall(n))) for d, n in named.items()}
+        scored = {d: len(years & set(query_mod.years(n))) for d, n in named.items()}
         best = max(scored.values())
         if best:
             named = {d: n for d, n in named.items() if scored[d] == best}

@@ -13,7 +13,7 @@ from ..schemas import DeliveryNote
 from .classify import delivery_kind, find_title
 from .common import fill_lines
 from .fields import compact, parse_date, parse_decimal, parse_ident, parse_text
-from .kv import KV, Label, LabelScanner
+from .kv import Label, LabelScanner, first_hit
 from .parties import assign
 from .record import Hit, Record
 from .segments import DocLayout
@@ -70,14 +70,6 @@ def _is_end(text: str) -> bool:
     return text.startswith(_END)
 
 
-def _first(kvs: list[KV], key: str, parser) -> Hit | None:
-    for kv in kvs:
-        if kv.key == key:
-            h = kv.hit(parser)
-            if h is not None:
-                return h
-    return None
-
 
 def extract_delivery(layout: DocLayout) -> Record:
     rec = Record(DeliveryNote())
@@ -92,14 +84,14 @@ def extract_delivery(layout: DocLayout) -> Record:
     table = read_table(layout, COLUMNS, _is_end)
     in_table = {id(table.header), *(id(r.row) for r in table.rows)} if table is not None else set()
     kvs = [kv for kv in _scanner.scan(layout, cells=True, above=True) if id(kv.row) not in in_table]
-    rec.set_hit("number", _first(kvs, "number", _number))
-    rec.set_hit("date", _first(kvs, "date", parse_date) or _first(kvs, "date2", parse_date))
+    rec.set_hit("number", first_hit(kvs, "number", _number))
+    rec.set_hit("date", first_hit(kvs, "date", parse_date) or first_hit(kvs, "date2", parse_date))
     party = [kv for kv in kvs if kv.key.split(".")[0] in (*ROLES, *_PARSERS)]
     for pv in assign(layout, party, ROLES, tuple(_PARSERS)):
         rec.set_hit(f"{pv.role}.{pv.field}", pv.kv.hit(_PARSERS[pv.field]))
     _letterhead(rec, layout, title.name if title is not None else None)
-    rec.set_hit("contract_number", _first(kvs, "contract_number", _number))
-    rec.set_hit("warehouse", _first(kvs, "warehouse", parse_text))
+    rec.set_hit("contract_number", first_hit(kvs, "contract_number", _number))
+    rec.set_hit("warehouse", first_hit(kvs, "warehouse", parse_text))
     fill_lines(rec, table)
     return rec
 

@@ -61,6 +61,14 @@ class KV:
         return Hit(value, self.page, self.start, self.end)
 
 
+def first_hit(kvs: Iterable[KV], key: str, parser: Callable[[str], Any] | None = None) -> Hit | None:
+    """The first occurrence of label ``key`` whose value ``parser`` accepts, as a :class:`Hit`."""
+    for kv in kvs:
+        if kv.key == key and (h := kv.hit(parser)) is not None:
+            return h
+    return None
+
+
 UNKNOWN = "_unknown"  # a label-like cell this document type does not read
 _LABEL_WORD = re.compile(r"(?!.*(?:公司|银行|有限|集团|支行|分行|厂))[\u4e00-\u9fff（）()/]{1,6}")
 CELL_GAP = 1.5  # line heights: a gap this wide between segments separates two value cells

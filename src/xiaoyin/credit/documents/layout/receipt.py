@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..schemas import PaymentReceipt
 from .common import upper_hit
 from .fields import parse_code, parse_date, parse_text
-from .kv import KV, Label, LabelScanner
+from .kv import Label, LabelScanner, first_hit
 from .parties import assign
 from .record import Record
 from .segments import DocLayout
@@ -59,20 +59,12 @@ _CHARS = {"付": "payer", "收": "payee", "付款": "payer", "收款": "payee"}
 _PARSERS = {"name": parse_name, "account": parse_account, "bank": parse_bank}
 
 
-def _first(kvs: list[KV], key: str, parser) -> object:
-    for kv in kvs:
-        if kv.key == key:
-            h = kv.hit(parser)
-            if h is not None:
-                return h
-    return None
-
 
 def extract_receipt(layout: DocLayout) -> Record:
     rec = Record(PaymentReceipt())
     kvs = _scanner.scan(layout, cells=True, above=True)
-    rec.set_hit("serial", _first(kvs, "serial", parse_code))
-    rec.set_hit("date", _first(kvs, "date", parse_date))
+    rec.set_hit("serial", first_hit(kvs, "serial", parse_code))
+    rec.set_hit("date", first_hit(kvs, "date", parse_date))
     for pv in assign(layout, kvs, ROLES, tuple(_PARSERS), _CHARS):
         rec.set_hit(f"{pv.role}.{pv.field}", pv.kv.hit(_PARSERS[pv.field]))
     for kv in kvs:
@@ -85,5 +77,5 @@ def extract_receipt(layout: DocLayout) -> Record:
         for kv in kvs:
             if kv.key == "upper":
                 rec.set_hit("amount", kv.hit(lambda v: parse_money(v[v.find("¥"):]) if "¥" in v else None))
-    rec.set_hit("purpose", _first(kvs, "purpose", parse_text) or _first(kvs, "memo", parse_text))
+    rec.set_hit("purpose", first_hit(kvs, "purpose", parse_text) or first_hit(kvs, "memo", parse_text))
     return rec

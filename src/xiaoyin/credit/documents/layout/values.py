@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from xiaoyin.core.zh import chinese_date as parse_cn_date  # noqa: F401 - part of this module's parsers
+
 from ..validators import tax_id as tax_id_validator
 from .fields import normalize, parse_amount, parse_text
 
@@ -133,35 +135,3 @@ def parse_person(text: str | None) -> str | None:
     return None
 
 
-_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}
-_CN_DATE = re.compile(r"([〇零○O一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
-                      r"\s*([一二三四五六七八九十]{1,3})\s*[日号]")
-
-
-def _cn_small(t: str) -> int | None:
-    if "十" in t:
-        a, _, b = t.partition("十")
-        tens = _CN_DIGITS.get(a, -1) if a else 1
-        ones = _CN_DIGITS.get(b, -1) if b else 0
-        return None if tens < 0 or ones < 0 else tens * 10 + ones
-    return _CN_DIGITS.get(t) if len(t) == 1 else None
-
-
-def parse_cn_date(text: str | None):
-    """A date written in Chinese numerals: ``二〇二四年三月十二日`` → 2024-03-12 (None otherwise)."""
-    import datetime as dt
-
-    if not text:
-        return None
-    m = _CN_DATE.search(text)
-    if not m:
-        return None
-    y = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
-    mo, d = _cn_small(m.group(2)), _cn_small(m.group(3))
-    if mo is None or d is None:
-        return None
-    try:
-        return dt.date(y, mo, d)
-    except ValueError:
-        return None
