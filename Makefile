@@ -10,8 +10,10 @@ export XIAOYIN_HOME ?= .xiaoyin
 # System packages the code, the demo and the test suite need: CJK fonts for generated documents
 # (reportlab needs TrueType: fonts-wqy-microhei; the demo scans and parse fixtures use Noto CJK; the
 # independent test-document generator uses other faces). tests/test_setup_contract.py checks that
-# every font path the code names is provided by one of these packages.
-SYSTEM_PACKAGES := fonts-wqy-microhei fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai fonts-noto-cjk
+# every font path the code names is provided by one of these packages. Debian's Chromium runs the browser
+# tests (Playwright drives /usr/bin/chromium; no browser is downloaded).
+SYSTEM_PACKAGES := fonts-wqy-microhei fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai fonts-noto-cjk \
+                   chromium chromium-driver
 
 $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,8 +35,9 @@ fonts:
 	  { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; }; \
 	else echo "请安装中文字体 / install these Debian packages or their equivalents: $$missing"; exit 1; fi
 
-## Load the demo knowledge base and serve the platform on http://127.0.0.1:8000
+## Migrate the database, load the demo knowledge base and serve the platform on http://127.0.0.1:8000
 demo: install
+	$(BIN)/xiaoyin db upgrade
 	$(BIN)/xiaoyin demo
 	$(BIN)/xiaoyin serve --host 127.0.0.1 --port 8000
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,14 +22,23 @@ def _reset() -> None:
     reset_settings()
 
 
+def _upgrade(target: Any = None) -> None:
+    """Migrate a fresh database (URL or engine; default: configured) to head explicitly, as
+    ``xiaoyin db upgrade`` does."""
+    from xiaoyin.core import db
+
+    db.upgrade(target)
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh data directory (SQLite database and indexes inside it) for one test."""
+    """A fresh data directory (SQLite database, migrated to head, and indexes inside it) for one test."""
     h = tmp_path / "home"
     monkeypatch.setenv("XIAOYIN_HOME", str(h))
     monkeypatch.delenv("XIAOYIN_DATABASE_URL", raising=False)
     monkeypatch.setenv("XIAOYIN_CONFIG", str(tmp_path / "none.toml"))
     _reset()
+    _upgrade()
     yield h
     _reset()
 
@@ -43,20 +53,52 @@ def _fresh_pg_schema(url: str) -> None:
     eng.dispose()
 
 
-def fresh_pg_url() -> str:
-    """The test PostgreSQL server's URL with an empty schema; skips without one (fails under CI)."""
+def fresh_pg_url(*, upgrade: bool = True) -> str:
+    """The test PostgreSQL server's URL with a fresh schema, migrated to head explicitly (``upgrade=False``:
+    left empty); skips without a server (fails under CI)."""
     if not PG_URL:
         if os.environ.get("CI"):
             pytest.fail("CI must provide XIAOYIN_TEST_PG_URL (see .ci/run)")
         pytest.skip("XIAOYIN_TEST_PG_URL not set (run .ci/run, or start PostgreSQL and set it)")
     _fresh_pg_schema(PG_URL)
+    if upgrade:
+        from sqlalchemy import create_engine
+
+        eng = create_engine(PG_URL)
+        try:
+            _upgrade(eng)
+        finally:
+            eng.dispose()
     return PG_URL
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_home(request: pytest.FixtureRequest, home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Run a test once on SQLite and once on a real PostgreSQL server (empty schema each time)."""
+    """Run a test once on SQLite and once on a real PostgreSQL server (a fresh schema, migrated, each time)."""
     if request.param == "postgres":
         monkeypatch.setenv("XIAOYIN_DATABASE_URL", fresh_pg_url())
         _reset()
     yield request.param
+
+
+TEST_ADMIN_PASSWORD = "Xiaoyin#2026pass"
+
+
+def admin_token(env: dict[str, str], username: str = "tester") -> str:
+    """Create an administrator in the database ``env`` names (through the real CLI, as an operator
+    would) and return an API token acting as them, for tests that call a served API."""
+    import subprocess
+    import sys
+
+    cli = str(Path(sys.executable).with_name("xiaoyin"))
+    r = subprocess.run([cli, "admin", "create", username, "--password", TEST_ADMIN_PASSWORD], env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = subprocess.run([cli, "--admin", "admin", "token-create", username, "--name", "tests"], env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout.strip().splitlines()[-1]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

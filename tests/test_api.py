@@ -14,7 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import admin_token, bearer
 from tests.kb_samples import LOAN_POLICY, write_corpus
+
+TOKENS: dict[str, str] = {}
 
 
 def _free_port() -> int:
@@ -36,6 +39,7 @@ def server(api_home: Path) -> Iterator[str]:
            "XIAOYIN_CONFIG": str(home / "none.toml")}
     env.pop("XIAOYIN_DATABASE_URL", None)
     cli = Path(sys.executable).with_name("xiaoyin")
+    TOKENS["admin"] = admin_token(env)
     proc = subprocess.Popen([str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -56,7 +60,7 @@ def server(api_home: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def client(server: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server, timeout=120) as c:
+    with httpx.Client(base_url=server, timeout=120, headers=bearer(TOKENS["admin"])) as c:
         yield c
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-import xiaoyin.core.ledger.store  # these tables take part in the migration check
+import xiaoyin.core.audit.store  # these tables take part in the migration check
+import xiaoyin.core.auth.store
+import xiaoyin.core.ledger.store
 import xiaoyin.credit.documents.store
 import xiaoyin.credit.risk.store  # noqa: F401
 from xiaoyin.core.db import Base, get_engine, session_scope

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import admin_token, bearer
 from tests.test_api import _free_port
 
 CLI = str(Path(sys.executable).with_name("xiaoyin"))
@@ -105,6 +106,7 @@ def test_cli_monitor_writes_html(env: dict[str, str], model_dir: Path, tmp_path:
 def test_api_decide_with_registered_champion(env: dict[str, str], model_dir: Path) -> None:
     assert _run(env, "register", str(model_dir), "--name", "german").returncode == 0
     port = _free_port()
+    token = admin_token(env)
     proc = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -115,7 +117,7 @@ def test_api_decide_with_registered_champion(env: dict[str, str], model_dir: Pat
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        with httpx.Client(base_url=url, timeout=60) as c:
+        with httpx.Client(base_url=url, timeout=60, headers=bearer(token)) as c:
             r = c.post("/api/risk/decide", json={"model": "german", "application": _application(), "user": "api"})
             assert r.status_code == 200, r.text
             d = r.json()

@@ -3,7 +3,7 @@
 bank receipts) with ground truth, for benchmarking the document extractor on layouts it has never seen.
 
 Usage:
-    generate.py --out DIR --applications N --seed S --split dev|heldout [--kinds text,scan] [--scan-dpi 200]
+    generate.py --out DIR --applications N --seed S --split dev|heldout|heldout2 [--kinds text,scan] [--scan-dpi 200]
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ HERE = Path(__file__).resolve().parent
 sys.dont_write_bytecode = True  # keep the benchmark folder free of __pycache__
 sys.path.insert(0, str(HERE))
 
+import layouts2_contract  # noqa: E402
+import layouts2_delivery  # noqa: E402
+import layouts2_invoice  # noqa: E402
+import layouts2_receipt  # noqa: E402
 import layouts_contract  # noqa: E402
 import layouts_delivery  # noqa: E402
 import layouts_invoice  # noqa: E402
@@ -33,13 +37,13 @@ from PIL import Image, ImageEnhance, ImageFilter  # noqa: E402
 from pools import Companies  # noqa: E402
 from scenario import FLAGS, Numbers, build_application  # noqa: E402
 
-ALL_LAYOUTS = {
-    "vat_invoice": layouts_invoice.LAYOUTS,
-    "contract": layouts_contract.LAYOUTS,
-    "delivery_note": layouts_delivery.LAYOUTS,
-    "payment_receipt": layouts_receipt.LAYOUTS,
+ALL_LAYOUTS = {  # layouts 6–7 (split heldout2) live in layouts2_*.py
+    "vat_invoice": layouts_invoice.LAYOUTS + layouts2_invoice.LAYOUTS,
+    "contract": layouts_contract.LAYOUTS + layouts2_contract.LAYOUTS,
+    "delivery_note": layouts_delivery.LAYOUTS + layouts2_delivery.LAYOUTS,
+    "payment_receipt": layouts_receipt.LAYOUTS + layouts2_receipt.LAYOUTS,
 }
-MULTI_PAGE = {"inv5_paper_with_list", "con5_sales_2page"}
+MULTI_PAGE = {"inv5_paper_with_list", "con5_sales_2page", "inv6_digital_paged", "con7_annex_2page"}
 
 
 # --------------------------------------------------------------------------- layout choice (balanced)
@@ -142,7 +146,7 @@ def main(argv=None):
     ap.add_argument("--out", required=True)
     ap.add_argument("--applications", type=int, default=30)
     ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--split", choices=["dev", "heldout"], default="dev")
+    ap.add_argument("--split", choices=["dev", "heldout", "heldout2"], default="dev")
     ap.add_argument("--kinds", default="text,scan")
     ap.add_argument("--scan-dpi", type=int, default=200)
     ap.add_argument("--clean-share", type=float, default=0.5)

@@ -16,13 +16,16 @@ log = logging.getLogger(__name__)
 
 
 def create_app() -> FastAPI:
-    """Build the API: ``/api/health``, ``/api/kb/...``, ``/api/risk/...``, ``/api/docs/...``, ``/api/ledger/...``.
+    """Build the API: ``/api/health``, ``/api/auth/...``, ``/api/admin/...``, ``/api/audit/...``, ``/api/kb/...``, ``/api/risk/...``, ``/api/docs/...``, ``/api/ledger/...``.
 
     Logging is configured here too (format and level of :mod:`xiaoyin.core.logs`) unless the process
     already has a root handler, so ``uvicorn --factory xiaoyin.api.app:create_app`` logs like
     ``xiaoyin serve``.
     """
-    from xiaoyin.api import docs, kb, ledger, risk
+    from fastapi import Depends
+
+    from xiaoyin.api import audit, auth, docs, kb, ledger, risk
+    from xiaoyin.api.deps import current_principal
     from xiaoyin.core.logs import configure_logging
 
     configure_logging()
@@ -56,8 +59,13 @@ def create_app() -> FastAPI:
         get_engine()
         return {"status": "ok", "version": __version__}
 
-    app.include_router(kb.router)
-    app.include_router(risk.router)
-    app.include_router(docs.router)
-    app.include_router(ledger.router)
+    app.include_router(auth.router)  # login is open; every other auth route names its principal
+    signed_in = [Depends(current_principal)]  # every domain route needs a session or an API token
+    for router in (kb.router, risk.router, docs.router, ledger.router, audit.router):
+        app.include_router(router, dependencies=signed_in)
+
+    from xiaoyin import web  # the staff workbench: page shells whose scripts call the routes above
+
+    app.include_router(web.router)
+    app.mount(web.STATIC_URL, web.static_files(), name="static")
     return app

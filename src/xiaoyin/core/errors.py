@@ -65,3 +65,31 @@ class ModelUnavailable(XiaoyinError):
 
     code = "model_unavailable"
     http_status = 503
+
+
+class Unauthenticated(XiaoyinError):
+    """No valid session or API token came with the request."""
+
+    code = "unauthenticated"
+    http_status = 401
+
+
+class Forbidden(XiaoyinError):
+    """The caller is known but may not do this."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class AccountLocked(XiaoyinError):
+    """Too many failed passwords in a row; the account unlocks by itself after a while."""
+
+    code = "account_locked"
+    http_status = 423
+
+
+class TooManyAttempts(XiaoyinError):
+    """Login attempts from one client address came faster than allowed."""
+
+    code = "too_many_attempts"
+    http_status = 429

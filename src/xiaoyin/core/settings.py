@@ -9,6 +9,7 @@ Nothing else in the code base reads the environment.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -124,8 +125,28 @@ class DocsSettings(BaseModel):
     llm_fill: bool = Field(True, description="ask the configured LLM for fields the rules missed")
 
 
+class AuthSettings(BaseModel):
+    """Staff accounts, sessions, API tokens and login protection."""
+
+    required: bool = Field(True, description="every API route needs a session or an API token (off only for "
+                           "a single-user desk installation behind its own login)")
+    session_hours: float = Field(8.0, gt=0, description="a web session ends this long after its last use")
+    session_absolute_hours: float = Field(24.0, gt=0, description="and at the latest this long after login")
+    cookie_secure: bool = Field(False, description="send the session cookie over HTTPS only (set behind TLS)")
+    max_failed_logins: int = Field(5, ge=1, description="failed passwords in a row before the account locks")
+    lockout_minutes: float = Field(15.0, gt=0, description="how long a locked account stays locked")
+    ip_attempts_per_minute: int = Field(20, ge=1, description="login attempts one client address may make per minute")
+    min_password_length: int = Field(10, ge=8, description="shortest password accepted for a local account")
+    ldap_url: str | None = Field(None, description="LDAP/AD server, e.g. ldap://ad.bank.local; unset: local only")
+    ldap_user_dn: str | None = Field(None, description="bind DN template, e.g. uid={username},ou=staff,dc=bank,dc=cn")
+
+
 class Settings(BaseSettings):
-    """The platform's settings; see module docstring for the sources."""
+    """The platform's settings; see module docstring for the sources.
+
+    ``auto_migrate`` (unset: on for the embedded SQLite default, off for a ``database_url``) decides
+    whether an empty database gets its schema at first use; see :attr:`migrate_empty_database`.
+    """
 
     model_config = SettingsConfigDict(
         env_prefix="XIAOYIN_",
@@ -135,6 +156,9 @@ class Settings(BaseSettings):
 
     home: Path = Field(Path(".xiaoyin"), description="data directory (database, indexes, caches)")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite under home")
+    auto_migrate: bool | None = Field(
+        None, description="create the schema of an empty database at first use; default: on for the embedded "
+        "SQLite file under home, off for a configured database_url (run `xiaoyin db upgrade`)")
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
@@ -146,6 +170,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     ledger: LedgerSettings = LedgerSettings()
     docs: DocsSettings = DocsSettings()
+    auth: AuthSettings = AuthSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -170,6 +195,20 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{(self.home / 'xiaoyin.db').resolve()}"
 
+    @property
+    def migrate_empty_database(self) -> bool:
+        """Whether an *empty* database is migrated at first use instead of refused (``auto_migrate``).
+
+        Migrations are explicit (``xiaoyin db upgrade``); a database behind the newest migration is
+        never upgraded as a side effect. Unset, ``auto_migrate`` is on only for the embedded default
+        (no ``database_url``): that SQLite file belongs to this one-machine installation, nothing else
+        shares it, and an empty one has no data to protect, so ``xiaoyin kb ingest`` works under a
+        fresh ``XIAOYIN_HOME`` without a set-up step. A configured database (PostgreSQL) is shared and
+        operated: its schema changes only when an operator runs the upgrade."""
+        if self.auto_migrate is not None:
+            return self.auto_migrate
+        return self.database_url is None
+
     def path(self, *parts: str) -> Path:
         """A path under the data directory, with its parent created."""
         p = self.home.joinpath(*parts)
@@ -185,9 +224,19 @@ def get_settings() -> Settings:
     return s
 
 
+_reset_hooks: list[Callable[[], None]] = []
+
+
+def on_reset(hook: Callable[[], None]) -> Callable[[], None]:
+    """Run ``hook`` on every :func:`reset_settings` (modules that cache what they built from settings,
+    e.g. ``core.db`` engines, register here: they depend on settings, never the other way round)."""
+    if hook not in _reset_hooks:
+        _reset_hooks.append(hook)
+    return hook
+
+
 def reset_settings() -> None:
     """Forget cached settings and everything built from them (tests, CLI options)."""
     get_settings.cache_clear()
-    from xiaoyin.core import db
-
-    db.dispose()
+    for hook in list(_reset_hooks):
+        hook()

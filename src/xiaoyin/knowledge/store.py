@@ -31,6 +31,8 @@ class KnowledgeBase(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    #: ACL tags new documents get unless an upload names its own (see core.auth.acl)
+    default_acl: Mapped[list] = mapped_column(JSONType, default=lambda: ["public"])
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     documents: Mapped[list[Document]] = relationship(back_populates="kb", cascade="all, delete-orphan")
 
@@ -58,6 +60,8 @@ class Document(Base):
     tags: Mapped[list] = mapped_column(JSONType, default=list)
     doc_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     meta: Mapped[dict] = mapped_column(JSONType, default=dict)
+    #: who may see the document and its chunks: ACL tags (core.auth.acl), filtered inside retrieval
+    acl: Mapped[list] = mapped_column(JSONType, default=lambda: ["public"])
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

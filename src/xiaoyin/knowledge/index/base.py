@@ -1,4 +1,7 @@
-"""The search-index contract shared by the embedded and Milvus backends, plus score fusion."""
+"""The search-index contract shared by the embedded and Milvus backends, plus score fusion.
+
+This module imports no backend: choosing one is :mod:`xiaoyin.knowledge.index.factory`'s job.
+"""
 
 from __future__ import annotations
 
@@ -126,29 +129,3 @@ def fuse(
         h.signals["fused"] = h.score
     return out[:k]
 
-
-def open_index(kb_name: str, dim: int | None) -> SearchIndex:
-    """Open (creating if needed) the index of ``kb_name`` on the backend in ``settings.retrieval.backend``."""
-    check_kb_name(kb_name)
-    backend = get_settings().retrieval.backend
-    if backend == "milvus":
-        from xiaoyin.knowledge.index.milvus import MilvusIndex
-
-        return MilvusIndex(kb_name, dim)
-    from xiaoyin.knowledge.index.embedded import EmbeddedIndex
-
-    st = get_settings().retrieval
-    return EmbeddedIndex.open(kb_name, dim, k1=st.bm25_k1, b=st.bm25_b)
-
-
-def drop_index(kb_name: str) -> None:
-    """Delete the whole index of ``kb_name`` on the configured backend (no error if absent)."""
-    check_kb_name(kb_name)
-    if get_settings().retrieval.backend == "milvus":
-        from xiaoyin.knowledge.index.milvus import drop_collection
-
-        drop_collection(kb_name)
-    else:
-        from xiaoyin.knowledge.index.embedded import drop_embedded
-
-        drop_embedded(kb_name)

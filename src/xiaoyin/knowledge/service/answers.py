@@ -1,0 +1,208 @@
+"""Answers: stand-alone queries, grounded answers with citations (whole or streamed), stored answers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from xiaoyin.core.db import session_scope
+from xiaoyin.core.errors import NotFound
+from xiaoyin.core.jsonutil import to_jsonable
+from xiaoyin.core.settings import get_settings
+from xiaoyin.knowledge import answer as answer_mod
+from xiaoyin.knowledge import articles
+from xiaoyin.knowledge import query as query_mod
+from xiaoyin.knowledge.service._base import _get_kb
+from xiaoyin.knowledge.service.searching import SearchHit, SearchResult, search
+from xiaoyin.knowledge.store import AnswerRecord, ChunkRow, CitedText, KnowledgeBase
+from xiaoyin.models.llm import get_llm
+
+
+@dataclass
+class AskResult:
+    id: str | None
+    question: str
+    answer: str
+    refused: bool
+    support: float
+    citations: list[dict[str, Any]]
+    model: str
+    prompt_version: str
+    meta: dict[str, Any]
+
+
+def _evidence(hits: list[SearchHit]) -> list[answer_mod.Evidence]:
+    return [
+        answer_mod.Evidence(chunk_id=h.chunk_id, chunk_hash=h.chunk_hash, text=h.text, doc_id=h.doc_id,
+                            doc_name=h.filename, page_start=h.page_start, page_end=h.page_end,
+                            section=h.section, score=h.score, signals=h.signals)
+        for h in hits
+    ]
+
+
+def _retrieval_meta(res: SearchResult, query: str) -> dict[str, Any]:
+    return {"query": query, "mode": res.mode, "reranked": res.reranked,
+            "rerank_skipped_reason": res.rerank_skipped_reason, "timings_ms": res.timings_ms,
+            "routed_to": res.routed_to, "query_rewrite": res.query_rewrite,
+            "article_lookup": ({"found": res.article.found, "missing": res.article.missing}
+                               if res.article is not None else None),
+            "hits": [{"rank": h.rank, "doc": h.filename, "page": h.page_start, "section": h.section,
+                      "score": round(h.score, 6)} for h in res.hits]}
+
+
+def _store_answer(kb: str, question: str, history: list[dict] | None, result: answer_mod.AnswerResult,
+                  user: str | None) -> str:
+    with session_scope() as s:
+        kb_id = _get_kb(s, kb).id
+        cits = []
+        for c in result.citations:
+            cd = asdict(c)
+            cits.append(cd)
+            if s.get(CitedText, c.chunk_hash) is None:
+                row = s.scalar(select(ChunkRow).where(ChunkRow.id == c.chunk_id))
+                if row is not None:
+                    try:
+                        with s.begin_nested():  # another answer may archive the same text concurrently
+                            s.add(CitedText(chunk_hash=c.chunk_hash, text=row.text, doc_name=c.doc_name,
+                                            section=c.section or "", page_start=row.page_start,
+                                            page_end=row.page_end))
+                    except IntegrityError:
+                        pass
+        rec = AnswerRecord(id=str(uuid.uuid4()), kb_id=kb_id, question=question, history=list(history or []),
+                           answer=result.answer, refused=result.refused, support=float(result.support),
+                           citations=cits, model=result.model, prompt_version=result.prompt_version,
+                           meta=to_jsonable(result.meta), user=user)
+        s.add(rec)
+        return rec.id
+
+
+def standalone_query(question: str, history: Sequence[Any] | None, llm: Any = None) -> tuple[str, str | None]:
+    """The query to search for a (possibly elliptical) question, and how it was made (llm, rules or None).
+
+    With an LLM configured (and ``retrieval.condense_with_llm``), a follow-up is rewritten by the LLM and
+    the rewrite checked; otherwise, or if the rewrite fails its checks, earlier turns' entities are
+    carried in by rule.
+    """
+    if history and llm is not None and get_settings().retrieval.condense_with_llm:
+        rewritten = query_mod.condense_with_llm(question, history, llm)
+        if rewritten:
+            return rewritten, "llm"
+    query = query_mod.condense(question, history or [])
+    return query, ("rules" if query != question.strip() else None)
+
+
+def _retrieve_for(kb: str, question: str, history: list[dict] | None, k: int | None, docs: Sequence[str] | None,
+                  tags: Sequence[str] | None, date_from: date | None, date_to: date | None, llm: Any = None,
+                  ) -> tuple[str, SearchResult]:
+    """The stand-alone query for a (possibly elliptical) question and what retrieval finds for it."""
+    query, how = standalone_query(question, history, llm)
+    res = search(kb, query, k=k, docs=docs, tags=tags, date_from=date_from, date_to=date_to)
+    res.query_rewrite = how
+    return query, res
+
+
+def _article_refusal(query: str, res: SearchResult) -> answer_mod.AnswerResult | None:
+    """A clear refusal when the law the question names has no article of that number."""
+    if res.article is None or not res.article.all_missing:
+        return None
+    text = articles.missing_message(res.article, {d: articles.law_title(n) for d, n in res.doc_names.items()})
+    return answer_mod.refuse(query, text, "article_not_found", retrieval_meta=_retrieval_meta(res, query))
+
+
+def _compose(query: str, res: SearchResult, llm: Any, history: list[dict] | None) -> answer_mod.AnswerResult:
+    """The answer for a search result: the article refusal, or the composed (pinned-first) answer."""
+    refusal = _article_refusal(query, res)
+    if refusal is not None:
+        return refusal
+    return answer_mod.compose_answer(query, _evidence(res.hits), llm=llm, history=history,
+                                     retrieval_meta=_retrieval_meta(res, query), pinned=res.pinned)
+
+
+def ask(
+    kb: str,
+    question: str,
+    *,
+    history: list[dict] | None = None,
+    k: int | None = None,
+    docs: Sequence[str] | None = None,
+    tags: Sequence[str] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    user: str | None = None,
+    store: bool = True,
+    use_llm: bool = True,
+) -> AskResult:
+    """Answer ``question`` from ``kb`` with numbered citations, or refuse when evidence is insufficient."""
+    llm = get_llm() if use_llm else None
+    query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to, llm)
+    result = _compose(query, res, llm, history)
+    answer_id = _store_answer(kb, question, history, result, user) if store else None
+    return AskResult(answer_id, question, result.answer, result.refused, float(result.support),
+                     [asdict(c) for c in result.citations], result.model, result.prompt_version,
+                     to_jsonable(result.meta))
+
+
+def ask_stream(
+    kb: str,
+    question: str,
+    *,
+    history: list[dict] | None = None,
+    k: int | None = None,
+    docs: Sequence[str] | None = None,
+    tags: Sequence[str] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    user: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Like :func:`ask`, as events: meta, delta…, citations, done (with the stored answer id).
+
+    Retrieval runs before the first event, so a bad request raises here rather than mid-stream.
+    """
+    llm = get_llm()
+    query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to, llm)
+    refusal = _article_refusal(query, res)
+    stream = (answer_mod.result_events(refusal) if refusal is not None else
+              answer_mod.stream_answer(query, _evidence(res.hits), llm=llm, history=history,
+                                       retrieval_meta=_retrieval_meta(res, query), pinned=res.pinned))
+
+    def events() -> Iterator[dict[str, Any]]:
+        citations: list[dict[str, Any]] = []
+        for ev in stream:
+            if ev.get("event") == "citations":
+                citations = list(ev.get("citations") or [])
+            if ev.get("event") == "done":
+                result = answer_mod.AnswerResult(
+                    answer=ev["answer"], refused=bool(ev["refused"]),
+                    citations=[answer_mod.Citation(**c) for c in citations], model=ev["model"],
+                    prompt_version=ev["prompt_version"], support=float(ev["support"]),
+                    meta=dict(ev.get("meta") or {}))
+                ev = {**ev, "id": _store_answer(kb, question, history, result, user)}
+            yield to_jsonable(ev)
+
+    return events()
+
+
+def get_answer(answer_id: str) -> dict[str, Any]:
+    """A stored answer with its citations resolved to the exact text cited (even after re-ingest)."""
+    with session_scope() as s:
+        rec = s.get(AnswerRecord, answer_id)
+        if rec is None:
+            raise NotFound(f"回答不存在 / answer not found: {answer_id}")
+        kb = s.get(KnowledgeBase, rec.kb_id)
+        cits = []
+        for c in rec.citations or []:
+            archived = s.get(CitedText, c.get("chunk_hash"))
+            live = s.scalar(select(ChunkRow).where(ChunkRow.chunk_hash == c.get("chunk_hash"),
+                                                   ChunkRow.kb_id == rec.kb_id).limit(1))
+            cits.append({**c, "text": archived.text if archived else None,
+                         "still_in_kb": live is not None})
+        return {"id": rec.id, "kb": kb.name if kb else None, "question": rec.question, "history": rec.history,
+                "answer": rec.answer, "refused": rec.refused, "support": rec.support, "citations": cits,
+                "model": rec.model, "prompt_version": rec.prompt_version, "meta": rec.meta,
+                "user": rec.user, "created_at": rec.created_at}

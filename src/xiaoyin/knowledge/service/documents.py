@@ -1,0 +1,78 @@
+"""Documents of a knowledge base: list, inspect, delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from xiaoyin.core.db import session_scope
+from xiaoyin.knowledge.service._base import _find_doc, _get_kb, _index_lock, _kb_lock, _open
+from xiaoyin.knowledge.store import Document
+
+
+@dataclass
+class DocumentInfo:
+    id: str
+    name: str
+    filename: str
+    title: str | None
+    format: str
+    status: str
+    pages: int | None
+    chunks: int
+    size_bytes: int
+    sha256: str
+    tags: list[str]
+    doc_date: date | None
+    error_code: str | None
+    error_message: str | None
+    version: int
+    updated_at: datetime
+
+
+def _doc_info(d: Document) -> DocumentInfo:
+    return DocumentInfo(
+        d.id, d.name, d.filename, d.title, d.format, d.status, d.pages, d.chunk_count, d.size_bytes, d.sha256,
+        list(d.tags or []), d.doc_date, d.error_code, d.error_message, d.version, d.updated_at,
+    )
+
+
+def list_documents(kb: str) -> list[DocumentInfo]:
+    with session_scope() as s:
+        k = _get_kb(s, kb)
+        rows = s.scalars(select(Document).where(Document.kb_id == k.id).order_by(Document.name))
+        return [_doc_info(d) for d in rows]
+
+
+def get_document(kb: str, ref: str) -> DocumentInfo:
+    with session_scope() as s:
+        return _doc_info(_find_doc(s, _get_kb(s, kb).id, ref))
+
+
+def document_chunks(kb: str, ref: str) -> list[dict[str, Any]]:
+    """The chunks of one document, in order (for inspection and the UI)."""
+    with session_scope() as s:
+        d = _find_doc(s, _get_kb(s, kb).id, ref)
+        return [
+            {"id": c.id, "ordinal": c.ordinal, "text": c.text, "section_path": c.section_path,
+             "page_start": c.page_start, "page_end": c.page_end, "kind": c.kind, "hash": c.chunk_hash}
+            for c in d.chunks
+        ]
+
+
+def delete_document(kb: str, ref: str) -> DocumentInfo:
+    """Remove a document from the database and from every index."""
+    with _kb_lock(kb):
+        with session_scope() as s:
+            info = _doc_info(_find_doc(s, _get_kb(s, kb).id, ref))
+        idx = _open(kb)
+        with _index_lock:  # index first: a failure here leaves the document whole, never half-deleted
+            idx.delete_documents([info.id])
+        with session_scope() as s:
+            d = s.get(Document, info.id)
+            if d is not None:
+                s.delete(d)
+        return info
