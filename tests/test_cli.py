@@ -28,16 +28,19 @@ def run(tmp_path: Path):
 
 def test_kb_ingest_ask_and_eval(run, tmp_path: Path) -> None:
     folder = write_corpus(tmp_path / "docs")
-    assert run("kb", "create", "policy").returncode == 0
-    dup = run("kb", "create", "policy")
+    # the OS user acts as staff: managing knowledge bases needs --admin (the server's operator) or --user
+    refused = run("kb", "create", "policy")
+    assert refused.returncode == 2 and "forbidden" in refused.stderr and "kb.manage" in refused.stderr
+    assert run("--admin", "kb", "create", "policy").returncode == 0
+    dup = run("--admin", "kb", "create", "policy")
     assert dup.returncode == 2 and "already_exists" in dup.stderr
 
-    ing = run("kb", "ingest", "--kb", "policy", str(folder), "--json")
+    ing = run("--admin", "kb", "ingest", "--kb", "policy", str(folder), "--json")
     assert ing.returncode == 1, ing.stderr  # two bad files in the batch
     rep = json.loads(ing.stdout)
     assert rep["indexed"] == 2 and rep["failed"] == 2
 
-    again = run("kb", "ingest", "--kb", "policy", str(folder / "个人贷款管理办法.md"))
+    again = run("--admin", "kb", "ingest", "--kb", "policy", str(folder / "个人贷款管理办法.md"))
     assert again.returncode == 0 and "unchanged" in again.stdout
 
     ask = run("ask", "--kb", "policy", "信用卡境内取现手续费是多少？", "--json")
@@ -54,7 +57,7 @@ def test_kb_ingest_ask_and_eval(run, tmp_path: Path) -> None:
          "answerable": False},
     ]) + "\n", encoding="utf-8")
     out = tmp_path / "report.json"
-    ev = run("eval", "--kb", "policy", "--questions", str(qs), "--out", str(out))
+    ev = run("--admin", "eval", "--kb", "policy", "--questions", str(qs), "--out", str(out))
     assert ev.returncode == 0, ev.stderr
     report = json.loads(out.read_text(encoding="utf-8"))
     for key in ("k", "questions", "recall_at_k", "mrr", "page_recall_at_k", "answer_accuracy",
@@ -67,5 +70,5 @@ def test_kb_ingest_ask_and_eval(run, tmp_path: Path) -> None:
 def test_cli_errors_are_clear(run, tmp_path: Path) -> None:
     r = run("ask", "--kb", "missing", "随便问问")
     assert r.returncode == 2 and "not_found" in r.stderr
-    r = run("kb", "ingest", "--kb", "x", str(tmp_path), "--date", "2024-13-01")
+    r = run("--admin", "kb", "ingest", "--kb", "x", str(tmp_path), "--date", "2024-13-01")
     assert r.returncode == 2 and "YYYY-MM-DD" in r.stderr

@@ -9,6 +9,8 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
+from xiaoyin.api.deps import CurrentPrincipal
+from xiaoyin.core.auth.principal import Permission
 from xiaoyin.core.errors import InvalidInput
 from xiaoyin.core.settings import get_settings
 from xiaoyin.credit.documents import service as docs
@@ -37,9 +39,11 @@ async def _read_uploads(files: list[UploadFile]) -> list[tuple[str, bytes]]:
 
 
 @router.post("/extract")
-async def extract(files: list[UploadFile] = File(..., description="documents (PDF, XML, images)"),
+async def extract(principal: CurrentPrincipal,
+                  files: list[UploadFile] = File(..., description="documents (PDF, XML, images)"),
                   use_llm: bool | None = Query(None, description="let a configured LLM fill missing fields")) -> Any:
     """Extract and validate each file; a bad file gets its own error and the others go on."""
+    principal.require(Permission.DOCS_REVIEW)
     uploads = await _read_uploads(files)
     results = []
     for name, data in uploads:
@@ -49,10 +53,10 @@ async def extract(files: list[UploadFile] = File(..., description="documents (PD
 
 
 @router.post("/applications")
-async def verify(response: Response,
+async def verify(response: Response, principal: CurrentPrincipal,
                  files: list[UploadFile] = File(..., description="the application's documents"),
                  application: str = Form(..., description="application.json content", max_length=20000),
-                 user: str | None = Form(None, max_length=100),
+                 user: str | None = Form(None, max_length=100, description="ignored: the signed-in user is recorded"),
                  wait: bool = Query(True, description="false: verify in the background and return a job id "
                                                       "(poll GET /api/docs/jobs/{job_id}); scans take seconds each")) -> Any:
     """Verify one financing application (stored, appended to the evidence ledger)."""
@@ -63,24 +67,28 @@ async def verify(response: Response,
     uploads = await _read_uploads(files)
     if not wait:
         response.status_code = 202
-        return {"job_id": await run_in_threadpool(docs.start_verify_job, meta, uploads, user=user)}
-    report = await run_in_threadpool(docs.verify_package, meta, uploads, user=user)
+        return {"job_id": await run_in_threadpool(docs.start_verify_job, meta, uploads, principal=principal)}
+    report = await run_in_threadpool(docs.verify_package, meta, uploads, principal=principal)
     return report.model_dump(mode="json")
 
 
 @router.get("/jobs/{job_id}")
-def verify_job(job_id: str) -> Any:
+def verify_job(job_id: str, principal: CurrentPrincipal) -> Any:
     """Progress of a background verification; when done, read the report at /api/docs/applications/{no}."""
+    principal.require(Permission.DOCS_REVIEW)
     return docs.get_verify_job(job_id)
 
 
 @router.get("/applications")
-def list_applications(limit: int = Query(100, ge=1, le=1000)) -> Any:
+def list_applications(principal: CurrentPrincipal, limit: int = Query(100, ge=1, le=1000)) -> Any:
+    principal.require(Permission.DOCS_REVIEW)
     return [a.model_dump(mode="json") for a in docs.list_applications(limit)]
 
 
 @router.get("/applications/{application_no}")
-def get_application(application_no: str, version: int | None = Query(None, ge=1)) -> Any:
+def get_application(application_no: str, principal: CurrentPrincipal,
+                    version: int | None = Query(None, ge=1)) -> Any:
+    principal.require(Permission.DOCS_REVIEW)
     return docs.get_application(application_no, version).model_dump(mode="json")
 
 

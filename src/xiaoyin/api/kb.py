@@ -11,9 +11,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, ValidationError
 from sse_starlette.sse import EventSourceResponse
 
+from xiaoyin.api.deps import CurrentPrincipal
+from xiaoyin.core.auth.acl import DocumentAcl
+from xiaoyin.core.auth.principal import Permission
 from xiaoyin.core.errors import FileTooLarge, InvalidInput, XiaoyinError
 from xiaoyin.core.settings import get_settings
 from xiaoyin.knowledge import service
@@ -24,6 +27,7 @@ router = APIRouter(prefix="/api", tags=["knowledge"])
 class KBCreate(BaseModel):
     name: str = Field(..., min_length=1, max_length=100)
     description: str = ""
+    default_acl: DocumentAcl | None = Field(None, description="who new documents are visible to (default: all staff)")
 
 
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -43,7 +47,8 @@ class AskIn(BaseModel):
     date_from: date | None = None
     date_to: date | None = None
     stream: bool = False
-    user: str | None = Field(None, max_length=100)
+    user: str | None = Field(None, max_length=100, description="ignored: answers are stored under the "
+                             "signed-in user (kept so older clients are not refused)")
 
 
 class SearchIn(BaseModel):
@@ -57,43 +62,57 @@ class SearchIn(BaseModel):
 
 
 @router.post("/kb", response_model=service.KBInfo, status_code=201)
-def create_kb(body: KBCreate) -> Any:
-    return service.create_kb(body.name, body.description)
+def create_kb(body: KBCreate, principal: CurrentPrincipal) -> Any:
+    return service.create_kb(body.name, body.description, default_acl=body.default_acl, principal=principal)
 
 
 @router.get("/kb", response_model=list[service.KBInfo])
-def list_kbs() -> Any:
+def list_kbs(principal: CurrentPrincipal) -> Any:
+    principal.require(Permission.KB_READ)
     return service.list_kbs()
 
 
 @router.get("/kb/{name}", response_model=service.KBInfo)
-def get_kb(name: str) -> Any:
+def get_kb(name: str, principal: CurrentPrincipal) -> Any:
+    principal.require(Permission.KB_READ)
     return service.get_kb(name)
 
 
+@router.put("/kb/{name}/default-acl", response_model=service.KBInfo)
+def set_default_acl(name: str, body: DocumentAcl, principal: CurrentPrincipal) -> Any:
+    """Who new documents of this knowledge base are visible to (existing documents keep theirs)."""
+    return service.set_default_acl(name, body, principal=principal)
+
+
 @router.delete("/kb/{name}", status_code=204)
-def delete_kb(name: str) -> None:
-    service.delete_kb(name)
+def delete_kb(name: str, principal: CurrentPrincipal) -> None:
+    service.delete_kb(name, principal=principal)
 
 
 @router.get("/kb/{name}/documents", response_model=list[service.DocumentInfo])
-def list_documents(name: str) -> Any:
-    return service.list_documents(name)
+def list_documents(name: str, principal: CurrentPrincipal) -> Any:
+    return service.list_documents(name, principal=principal)
 
 
 @router.get("/kb/{name}/documents/{doc}", response_model=service.DocumentInfo)
-def get_document(name: str, doc: str) -> Any:
-    return service.get_document(name, doc)
+def get_document(name: str, doc: str, principal: CurrentPrincipal) -> Any:
+    return service.get_document(name, doc, principal=principal)
 
 
 @router.get("/kb/{name}/documents/{doc}/chunks")
-def document_chunks(name: str, doc: str) -> Any:
-    return service.document_chunks(name, doc)
+def document_chunks(name: str, doc: str, principal: CurrentPrincipal) -> Any:
+    return service.document_chunks(name, doc, principal=principal)
+
+
+@router.put("/kb/{name}/documents/{doc}/acl", response_model=service.DocumentInfo)
+def set_document_acl(name: str, doc: str, body: DocumentAcl, principal: CurrentPrincipal) -> Any:
+    """Change who may see a document (applied to its chunks in the index at once)."""
+    return service.set_document_acl(name, doc, body, principal=principal)
 
 
 @router.delete("/kb/{name}/documents/{doc}", response_model=service.DocumentInfo)
-def delete_document(name: str, doc: str) -> Any:
-    return service.delete_document(name, doc)
+def delete_document(name: str, doc: str, principal: CurrentPrincipal) -> Any:
+    return service.delete_document(name, doc, principal=principal)
 
 
 _SAFE = re.compile(r"[^\w.\-()\[\]（）【】 ]+", re.UNICODE)
@@ -134,12 +153,19 @@ async def upload_documents(
     files: list[UploadFile] = File(..., description="documents to ingest (at most 200 per request)"),
     tags: str | None = Form(None, description="comma-separated tags"),
     doc_date: date | None = Form(None),
+    acl: str | None = Form(None, description='who may see the documents, as JSON: {"public": false, '
+                           '"branches": ["0101"], "departments": [], "roles": [], "users": []}; '
+                           "default: the knowledge base's default"),
     wait: bool = Query(False, description="ingest before answering (small uploads, scripts)"),
+    *,
+    principal: CurrentPrincipal,
 ) -> Any:
     """Upload documents; ingestion runs in the background unless ``wait=true``.
 
     Poll ``GET /api/kb/{name}/jobs/{job_id}`` for per-document status.
     """
+    principal.require(Permission.KB_MANAGE)
+    doc_acl = _parse_acl(acl)
     await run_in_threadpool(service.get_kb, name)
     if len(files) > 200:
         raise InvalidInput("一次最多上传200个文件 / at most 200 files per upload")
@@ -158,37 +184,50 @@ async def upload_documents(
     if wait:
         try:
             report = await run_in_threadpool(service.ingest, name, saved, names=names, tags=tag_list,
-                                             doc_date=doc_date)
+                                             doc_date=doc_date, acl=doc_acl, principal=principal)
         finally:
             service.remove_uploaded(saved)
         return {**report.to_dict(), "rejected": rejected}
-    job_id = service.start_ingest_job(name, saved, names=names, tags=tag_list, doc_date=doc_date, remove_files=True)
+    job_id = service.start_ingest_job(name, saved, names=names, tags=tag_list, doc_date=doc_date, remove_files=True,
+                                      acl=doc_acl, principal=principal)
     return {"job_id": job_id, "accepted": names, "rejected": rejected}
 
 
+def _parse_acl(text: str | None) -> DocumentAcl | None:
+    if not text:
+        return None
+    try:
+        return DocumentAcl.model_validate_json(text)
+    except ValidationError as e:
+        raise InvalidInput(f"acl 格式错误 / bad acl: {e.errors()[0].get('msg', 'invalid')}") from None
+
+
 @router.get("/kb/{name}/jobs/{job_id}")
-def ingest_job(name: str, job_id: str) -> Any:
+def ingest_job(name: str, job_id: str, principal: CurrentPrincipal) -> Any:
+    principal.require(Permission.KB_MANAGE)
     return service.get_ingest_job(name, job_id)
 
 
 @router.post("/kb/{name}/reindex")
-def reindex(name: str) -> dict[str, int]:
-    return {"chunks": service.rebuild_index(name)}
+def reindex(name: str, principal: CurrentPrincipal) -> dict[str, int]:
+    return {"chunks": service.rebuild_index(name, principal=principal)}
 
 
 @router.post("/kb/{name}/search")
-def search(name: str, body: SearchIn) -> Any:
+def search(name: str, body: SearchIn, principal: CurrentPrincipal) -> Any:
+    principal.require(Permission.KB_READ)
     return service.search(name, body.query, k=body.k, mode=body.mode, docs=body.docs, tags=body.tags,
-                          date_from=body.date_from, date_to=body.date_to)
+                          date_from=body.date_from, date_to=body.date_to, principal=principal)
 
 
 @router.post("/kb/{name}/ask")
-def ask(name: str, body: AskIn) -> Any:
+def ask(name: str, body: AskIn, principal: CurrentPrincipal) -> Any:
     """Answer with citations; ``stream: true`` returns Server-Sent Events (meta, delta, citations, done)."""
     history = [t.model_dump() for t in body.history]
     if body.stream:
         stream = service.ask_stream(name, body.question, history=history, k=body.k, docs=body.docs,
-                                    tags=body.tags, date_from=body.date_from, date_to=body.date_to, user=body.user)
+                                    tags=body.tags, date_from=body.date_from, date_to=body.date_to,
+                                    principal=principal)
 
         def events() -> Any:
             try:
@@ -200,10 +239,10 @@ def ask(name: str, body: AskIn) -> Any:
 
         return EventSourceResponse(events())
     return service.ask(name, body.question, history=history, k=body.k, docs=body.docs, tags=body.tags,
-                       date_from=body.date_from, date_to=body.date_to, user=body.user)
+                       date_from=body.date_from, date_to=body.date_to, principal=principal)
 
 
 @router.get("/answers/{answer_id}")
-def get_answer(answer_id: str) -> Any:
-    """A stored answer with its citations and the exact text they quote."""
-    return service.get_answer(answer_id)
+def get_answer(answer_id: str, principal: CurrentPrincipal) -> Any:
+    """One of your stored answers with its citations and the exact text they quote."""
+    return service.get_answer(answer_id, principal=principal)

@@ -8,6 +8,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from xiaoyin.api.deps import CurrentPrincipal
+from xiaoyin.core.auth.principal import Permission
 from xiaoyin.credit.risk import service as risk
 
 router = APIRouter(prefix="/api/risk", tags=["credit risk"])
@@ -19,54 +21,59 @@ ModelName = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-
 class DecideIn(BaseModel):
     model: str = ModelName
     application: dict[str, Any] = Field(..., max_length=500)
-    user: str | None = Field(None, max_length=100)
+    user: str | None = Field(None, max_length=100, description="ignored: the signed-in user is recorded")
 
 
 class PromoteIn(BaseModel):
     version: str = Field(..., min_length=1, max_length=64)
-    user: str | None = Field(None, max_length=100)
+    user: str | None = Field(None, max_length=100, description="ignored: the signed-in user is recorded")
     segment: str | None = Field(None, max_length=100)
     note: str = Field("", max_length=1000)
 
 
 class RollbackIn(BaseModel):
-    user: str | None = Field(None, max_length=100)
+    user: str | None = Field(None, max_length=100, description="ignored: the signed-in user is recorded")
     segment: str = Field("", max_length=100)
     note: str = Field("", max_length=1000)
 
 
 @router.post("/decide")
-def decide(body: DecideIn) -> Response:
-    """Decide on one application with the champion of a registered model; the decision is stored."""
-    d = risk.decide(body.model, body.application, user=body.user, registered_only=True)
+def decide(body: DecideIn, principal: CurrentPrincipal) -> Response:
+    """Decide on one application with the champion of a registered model; the decision is stored
+    under the signed-in credit officer and audited."""
+    d = risk.decide(body.model, body.application, registered_only=True, principal=principal)
     return Response(risk.to_json(d), media_type="application/json")
 
 
 @router.get("/decisions/{decision_id}")
-def get_decision(decision_id: str) -> Any:
+def get_decision(decision_id: str, principal: CurrentPrincipal) -> Any:
+    principal.require(Permission.RISK_READ)
     return risk.get_decision(decision_id)
 
 
 @router.get("/decisions")
-def list_decisions(model: str | None = None, limit: int = 50) -> Any:
+def list_decisions(principal: CurrentPrincipal, model: str | None = None, limit: int = 50) -> Any:
+    principal.require(Permission.RISK_READ)
     return risk.list_decisions(model, limit)
 
 
 @router.get("/models")
-def list_models(name: str | None = None) -> Any:
+def list_models(principal: CurrentPrincipal, name: str | None = None) -> Any:
+    principal.require(Permission.RISK_READ)
     return risk.list_models(name)
 
 
 @router.get("/models/{name}/events")
-def model_events(name: str) -> Any:
+def model_events(name: str, principal: CurrentPrincipal) -> Any:
+    principal.require(Permission.RISK_READ)
     return risk.model_events(name)
 
 
 @router.post("/models/{name}/promote")
-def promote(name: str, body: PromoteIn) -> Any:
-    return risk.promote(name, body.version, body.user, segment=body.segment, note=body.note)
+def promote(name: str, body: PromoteIn, principal: CurrentPrincipal) -> Any:
+    return risk.promote(name, body.version, segment=body.segment, note=body.note, principal=principal)
 
 
 @router.post("/models/{name}/rollback")
-def rollback(name: str, body: RollbackIn) -> Any:
-    return risk.rollback(name, body.user, segment=body.segment, note=body.note)
+def rollback(name: str, body: RollbackIn, principal: CurrentPrincipal) -> Any:
+    return risk.rollback(name, segment=body.segment, note=body.note, principal=principal)

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from xiaoyin.cli.common import console, err, fail, print_json
+from xiaoyin.cli.common import acting, console, err, fail, print_json
 from xiaoyin.core.errors import XiaoyinError
 
 
@@ -28,7 +28,7 @@ def ask(
     try:
         if stream and not as_json:
             final: dict[str, Any] = {}
-            for ev in service.ask_stream(kb, question, k=k, docs=doc, tags=tag):
+            for ev in service.ask_stream(kb, question, k=k, docs=doc, tags=tag, principal=acting()):
                 if ev["event"] == "delta":
                     console.print(ev["text"], end="", highlight=False, markup=False)
                 elif ev["event"] == "citations":
@@ -38,7 +38,7 @@ def ask(
             console.print()
             _print_citations(final.get("citations", []))
             return
-        res = service.ask(kb, question, k=k, docs=doc, tags=tag)
+        res = service.ask(kb, question, k=k, docs=doc, tags=tag, principal=acting())
     except XiaoyinError as e:
         raise fail(e) from None
     if as_json:
@@ -75,6 +75,7 @@ def evaluate(
                       console=err) as progress:
             task = progress.add_task("eval", total=None)
             report = service.evaluate(kb, questions, k=k, out=out, mode=mode, filter_by_doc=filter_by_doc,
+                                      principal=acting(),
                                       use_llm=not no_llm,
                                       progress=lambda i, n: progress.update(task, completed=i, total=n))
     except XiaoyinError as e:

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from xiaoyin.cli.common import console, err, fail, print_json
+from xiaoyin.cli.common import acting, console, err, fail, print_json
 from xiaoyin.core.errors import XiaoyinError
 
 app = typer.Typer(help="知识库 / knowledge bases: create, ingest, list, search.", no_args_is_help=True)
@@ -26,7 +26,7 @@ def kb_create(name: str, description: Annotated[str, typer.Option(help="描述")
     from xiaoyin.knowledge import service
 
     try:
-        info = service.create_kb(name, description, exist_ok=exist_ok)
+        info = service.create_kb(name, description, exist_ok=exist_ok, principal=acting())
     except XiaoyinError as e:
         raise fail(e) from None
     console.print(f"已创建知识库 created knowledge base [bold]{info.name}[/]")
@@ -55,7 +55,7 @@ def kb_delete(name: str, yes: Annotated[bool, typer.Option("--yes", "-y", help="
     if not yes:
         typer.confirm(f"删除知识库 delete knowledge base {name}?", abort=True)
     try:
-        service.delete_kb(name)
+        service.delete_kb(name, principal=acting())
     except XiaoyinError as e:
         raise fail(e) from None
     console.print(f"已删除 deleted {name}")
@@ -105,10 +105,11 @@ def kb_ingest(
         raise typer.Exit(2) from None
     try:
         if create:
-            service.create_kb(kb, exist_ok=True)
+            service.create_kb(kb, exist_ok=True, principal=acting())
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=err, transient=False, disable=as_json) as progress:
-            report = service.ingest(kb, paths, tags=tag, doc_date=d, observer=_RichObserver(progress))
+            report = service.ingest(kb, paths, tags=tag, doc_date=d, observer=_RichObserver(progress),
+                                        principal=acting())
     except XiaoyinError as e:
         raise fail(e) from None
     if as_json:
@@ -132,7 +133,7 @@ def kb_docs(kb: Annotated[str, typer.Option("--kb")], as_json: Annotated[bool, t
     from xiaoyin.knowledge import service
 
     try:
-        docs = service.list_documents(kb)
+        docs = service.list_documents(kb, principal=acting())
     except XiaoyinError as e:
         raise fail(e) from None
     if as_json:
@@ -152,7 +153,7 @@ def kb_remove(doc: Annotated[str, typer.Argument(help="document id, name or file
     from xiaoyin.knowledge import service
 
     try:
-        info = service.delete_document(kb, doc)
+        info = service.delete_document(kb, doc, principal=acting())
     except XiaoyinError as e:
         raise fail(e) from None
     console.print(f"已删除 removed {info.name}")
@@ -164,7 +165,7 @@ def kb_reindex(kb: Annotated[str, typer.Option("--kb")]) -> None:
     from xiaoyin.knowledge import service
 
     try:
-        n = service.rebuild_index(kb)
+        n = service.rebuild_index(kb, principal=acting())
     except XiaoyinError as e:
         raise fail(e) from None
     console.print(f"已重建索引 rebuilt: {n} chunks")
@@ -184,7 +185,7 @@ def kb_search(
     from xiaoyin.knowledge import service
 
     try:
-        res = service.search(kb, query, k=k, mode=mode, docs=doc, tags=tag)
+        res = service.search(kb, query, k=k, mode=mode, docs=doc, tags=tag, principal=acting())
     except XiaoyinError as e:
         raise fail(e) from None
     if as_json:

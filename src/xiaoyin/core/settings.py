@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -138,7 +138,28 @@ class AuthSettings(BaseModel):
     ip_attempts_per_minute: int = Field(20, ge=1, description="login attempts one client address may make per minute")
     min_password_length: int = Field(10, ge=8, description="shortest password accepted for a local account")
     ldap_url: str | None = Field(None, description="LDAP/AD server, e.g. ldap://ad.bank.local; unset: local only")
-    ldap_user_dn: str | None = Field(None, description="bind DN template, e.g. uid={username},ou=staff,dc=bank,dc=cn")
+    ldap_user_dn: str | None = Field(None, description="direct bind: DN template, e.g. uid={username},ou=staff,"
+                                     "dc=bank,dc=cn or an AD {username}@bank.local (the name is DN-escaped)")
+    ldap_start_tls: bool = Field(False, description="upgrade ldap:// with StartTLS (ldaps:// URLs use TLS anyway); "
+                                 "the server certificate is always verified")
+    ldap_ca_file: Path | None = Field(None, description="CA certificate (PEM) that signed the directory's certificate")
+    ldap_timeout_s: float = Field(5.0, gt=0, le=120, description="connect and per-operation timeout; a directory "
+                                  "slower than this is reported unavailable (503), not as a wrong password")
+    ldap_search_base: str | None = Field(None, description="search-then-bind (AD): where to look the user up; set, "
+                                         "it takes precedence over ldap_user_dn")
+    ldap_user_filter: str = Field("(uid={username})", description="search-then-bind filter, e.g. AD's "
+                                  "(sAMAccountName={username}) (the name is filter-escaped); one entry must match")
+    ldap_bind_dn: str | None = Field(None, description="search-then-bind: the service account that searches "
+                                     "(unset: an anonymous search)")
+    ldap_bind_password: SecretStr | None = Field(None, description="the service account's password")
+    ldap_group_search_base: str | None = Field(None, description="also look up groups here by member / uniqueMember "
+                                               "/ memberUid (the entry's memberOf is always read)")
+    ldap_role_groups: dict[str, str] = Field(default_factory=dict, description="group DN → role, e.g. "
+                                             "{\"cn=credit,ou=groups,dc=bank,dc=cn\" = \"credit_officer\"}; the roles "
+                                             "named here follow the directory at every sign-in, others stay as set")
+    ldap_auto_create: bool = Field(False, description="a directory user with no account here gets one at the first "
+                                   "successful sign-in (roles from ldap_role_groups, else staff; no branch); off: "
+                                   "an administrator creates LDAP accounts first")
 
 
 class Settings(BaseSettings):

@@ -33,6 +33,8 @@ class KnowledgeBase(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     #: ACL tags new documents get unless an upload names its own (see core.auth.acl)
     default_acl: Mapped[list] = mapped_column(JSONType, default=lambda: ["public"])
+    #: whether the index carries the documents' ACLs (False only for indexes built before 0005)
+    acl_synced: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     documents: Mapped[list[Document]] = relationship(back_populates="kb", cascade="all, delete-orphan")
 

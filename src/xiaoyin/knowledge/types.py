@@ -80,19 +80,24 @@ class IndexChunk:
     text: str  # search text (title + section path + body)
     tags: list[str] = field(default_factory=list)
     doc_date: date | None = None
+    #: the document's ACL tags (core.auth.acl); with none, only unfiltered searches see the chunk
+    acl: list[str] = field(default_factory=list)
 
 
 @dataclass
 class SearchFilters:
-    """Restrict a search to documents, tags (any of) and a document date range (inclusive)."""
+    """Restrict a search to documents, tags (any of), a document date range (inclusive) and, for a
+    reader who is not an administrator, to chunks whose ACL shares a tag with ``acl`` (the reader's
+    tags, see ``Principal.acl_tags``). The ACL filter is applied inside the index, before ranking."""
 
     doc_ids: list[str] | None = None
     tags: list[str] | None = None
     date_from: date | None = None
     date_to: date | None = None
+    acl: list[str] | None = None
 
     def is_empty(self) -> bool:
-        return not (self.doc_ids or self.tags or self.date_from or self.date_to)
+        return not (self.doc_ids or self.tags or self.date_from or self.date_to) and self.acl is None
 
 
 @dataclass

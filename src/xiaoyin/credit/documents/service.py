@@ -21,6 +21,8 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from xiaoyin.core.audit import service as audit
+from xiaoyin.core.auth.principal import Permission, Principal
 from xiaoyin.core.db import session_scope, utcnow
 from xiaoyin.core.errors import InvalidInput, NotFound, XiaoyinError
 from xiaoyin.core.ledger import service as ledger
@@ -187,13 +189,17 @@ def verify_application(directory: str | Path, *, application_no: str | None = No
 
 def verify_package(meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], *, user: str | None = None,
                    rules_path: str | Path | None = None, use_llm: bool | None = None,
-                   observer: Observer | None = None) -> VerificationReport:
+                   observer: Observer | None = None, principal: Principal | None = None) -> VerificationReport:
     """Extract, validate and cross-check one application's documents, store them and append the
     package to the evidence ledger.
 
     Idempotent: the same package (same files, same meta) returns the stored report. A changed
-    package is stored as a new version; earlier versions are kept.
+    package is stored as a new version; earlier versions are kept. ``principal``: the reviewer (needs
+    ``docs.review``); a new version is stored under their name and audited in the same transaction.
     """
+    if principal is not None:
+        principal.require(Permission.DOCS_REVIEW)
+        user = principal.username
     if not re.match(APP_NO, meta.application_no):
         raise InvalidInput(f"申请编号不合法：{meta.application_no!r}")
     if not files:
@@ -217,7 +223,7 @@ def verify_package(meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], *,
     package_sha = _package_hash(meta, docs, ruleset)
     for attempt in range(3):
         try:
-            return _store(meta, docs, ruleset, package_sha, user)
+            return _store(meta, docs, ruleset, package_sha, user, principal)
         except IntegrityError:  # another verification registered the same invoice meanwhile: re-check
             if attempt == 2:
                 raise
@@ -260,7 +266,7 @@ def _serialise(s: Session) -> None:
 
 
 def _store(meta: ApplicationMeta, docs: list[ExtractedDocument], ruleset: RuleSet, package_sha: str,
-           user: str | None) -> VerificationReport:
+           user: str | None, principal: Principal | None = None) -> VerificationReport:
     with session_scope() as s:
         _serialise(s)
         prev = _latest(s, meta.application_no)
@@ -300,6 +306,10 @@ def _store(meta: ApplicationMeta, docs: list[ExtractedDocument], ruleset: RuleSe
         receipt = ledger.append(LEDGER_LOG, _ledger_payload(app, docs, findings), kind="document_package",
                                 ref=meta.application_no, session=s)
         app.ledger_log, app.ledger_seq = LEDGER_LOG, receipt.seq
+        if principal is not None:
+            audit.record(principal, "docs.verify", target=meta.application_no, session=s, details={
+                "version": app.version, "verdict": str(verdict), "package_sha256": package_sha,
+                "files": len(docs), "findings": [f.rule_id for f in findings], "ledger_seq": receipt.seq})
         s.flush()
         return _report(s, app, created=True)
 
@@ -432,7 +442,7 @@ def _wait_for_slot(job_id: str) -> bool:
 
 
 def _run_job(job_id: str, meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], user: str | None,
-             use_llm: bool | None) -> None:
+             use_llm: bool | None, principal: Principal | None = None) -> None:
     from time import monotonic
 
     def progress(name: str, done: int, total: int) -> None:
@@ -446,7 +456,7 @@ def _run_job(job_id: str, meta: ApplicationMeta, files: Sequence[tuple[str, byte
     _update_job(job_id, status="running", current=None)
     log.info("verification job %s: running %s (%d files)", job_id, meta.application_no, len(files))
     try:
-        report = verify_package(meta, files, user=user, use_llm=use_llm, observer=progress)
+        report = verify_package(meta, files, user=user, use_llm=use_llm, observer=progress, principal=principal)
     except Exception as exc:  # reported through the job, and logged for the operator
         log.exception("verification job %s: failed after %.1f s", job_id, monotonic() - t0)
         _finish_job(job_id, "failed",
@@ -458,12 +468,12 @@ def _run_job(job_id: str, meta: ApplicationMeta, files: Sequence[tuple[str, byte
 
 
 def _job_thread(job_id: str, meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], user: str | None,
-                use_llm: bool | None) -> None:
+                use_llm: bool | None, principal: Principal | None = None) -> None:
     try:
         if not _wait_for_slot(job_id):
             return
         try:
-            _run_job(job_id, meta, files, user, use_llm)
+            _run_job(job_id, meta, files, user, use_llm, principal)
         finally:
             _slot.release()
     except BaseException as exc:  # never a silent death: whatever escapes is logged and put on the job
@@ -472,8 +482,11 @@ def _job_thread(job_id: str, meta: ApplicationMeta, files: Sequence[tuple[str, b
 
 
 def start_verify_job(meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], *, user: str | None = None,
-                     use_llm: bool | None = None) -> str:
+                     use_llm: bool | None = None, principal: Principal | None = None) -> str:
     """Queue a verification (one runs at a time); poll :func:`get_verify_job` until ``done`` or ``failed``."""
+    if principal is not None:
+        principal.require(Permission.DOCS_REVIEW)
+        user = principal.username
     if not re.match(APP_NO, meta.application_no):
         raise InvalidInput(f"申请编号不合法：{meta.application_no!r}")
     if not files:
@@ -484,7 +497,7 @@ def start_verify_job(meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], 
     holder, held = _slot.held()
     log.info("verification job %s: queued %s (%d files, %d bytes)%s", job_id, meta.application_no, len(files),
              sum(len(d) for _, d in files), f" behind job {holder} (running {held:.0f} s)" if holder else "")
-    thread = threading.Thread(target=_job_thread, args=(job_id, meta, list(files), user, use_llm),
+    thread = threading.Thread(target=_job_thread, args=(job_id, meta, list(files), user, use_llm, principal),
                               name=f"verify-{job_id[:8]}", daemon=True)
     try:
         thread.start()

@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from xiaoyin.core.audit import service as audit
+from xiaoyin.core.auth.principal import Permission, Principal
 from xiaoyin.core.db import session_scope, utcnow
 from xiaoyin.core.errors import InvalidInput, NotFound
 from xiaoyin.core.jsonutil import to_jsonable
@@ -155,8 +157,15 @@ def train_early_warning(data_path: str | Path, target: str, out_dir: str | Path,
 
 
 def decide(model_dir_or_registered_name: str | Path, application: Mapping[str, Any], user: str | None = None,
-           policy_path: str | Path | None = None, *, registered_only: bool = False) -> Decision:
-    """Decide on one application and store the decision (id in ``Decision.id``)."""
+           policy_path: str | Path | None = None, *, registered_only: bool = False,
+           principal: Principal | None = None) -> Decision:
+    """Decide on one application and store the decision (id in ``Decision.id``).
+
+    ``principal``: the credit officer (needs ``credit.decide``); the decision is stored under their
+    name and audited in the same transaction. None: the platform (batch scoring, benchmarks)."""
+    if principal is not None:
+        principal.require(Permission.CREDIT_DECIDE)
+        user = principal.username
     if not isinstance(application, Mapping):
         raise InvalidInput("申请数据必须是 JSON 对象（字段: 值）")
     model, name = _resolve(model_dir_or_registered_name, application, registered_only)
@@ -174,6 +183,10 @@ def decide(model_dir_or_registered_name: str | Path, application: Mapping[str, A
             reasons=to_jsonable(d.reasons), rules_fired=to_jsonable(d.rules_fired), latency_ms=d.latency_ms,
             user=user, created_at=utcnow(),
         ))
+        if principal is not None:
+            audit.record(principal, "risk.decide", target=d.id, session=s, details={
+                "model": name, "version": d.model_version, "outcome": d.outcome, "score": d.score,
+                "reasons": to_jsonable(d.reasons)[:5], "rules_fired": to_jsonable(d.rules_fired)})
     return d
 
 
@@ -228,10 +241,22 @@ def score_batch(model_dir: str | Path, data_path: str | Path, out_path: str | Pa
 # ---------------------------------------------------------------- registry
 
 
+def _model_change(principal: Principal | None, user: str | None) -> str | None:
+    if principal is None:
+        return user
+    principal.require(Permission.RISK_MANAGE)
+    return principal.username
+
+
 def register_model(model_dir: str | Path, name: str, user: str | None = None, note: str = "",
-                   promote: bool | None = None) -> list[dict[str, Any]]:
-    """Register a MODEL_DIR (and its segment models) under ``name``; first version becomes champion."""
-    return [m.to_dict() for m in registry.register(model_dir, name, user=user, note=note, promote=promote)]
+                   promote: bool | None = None, *, principal: Principal | None = None) -> list[dict[str, Any]]:
+    """Register a MODEL_DIR (and its segment models) under ``name``; first version becomes champion.
+    With ``principal`` (needs ``risk.manage``) the change is audited."""
+    user = _model_change(principal, user)
+    out = [m.to_dict() for m in registry.register(model_dir, name, user=user, note=note, promote=promote)]
+    if principal is not None:
+        audit.record(principal, "risk.register", target=name, details={"versions": to_jsonable(out), "note": note})
+    return out
 
 
 def list_models(name: str | None = None, segment: str | None = None) -> list[dict[str, Any]]:
@@ -239,12 +264,25 @@ def list_models(name: str | None = None, segment: str | None = None) -> list[dic
 
 
 def promote(name: str, version: str, user: str | None = None, segment: str | None = None,
-            note: str = "") -> dict[str, Any]:
-    return registry.promote(name, version, user, segment=segment, note=note).to_dict()
+            note: str = "", *, principal: Principal | None = None) -> dict[str, Any]:
+    """Make ``version`` the champion (audited with ``principal``, who needs ``risk.manage``)."""
+    user = _model_change(principal, user)
+    out = registry.promote(name, version, user, segment=segment, note=note).to_dict()
+    if principal is not None:
+        audit.record(principal, "risk.promote", target=name,
+                     details={"version": version, "segment": segment, "note": note})
+    return out
 
 
-def rollback(name: str, user: str | None = None, segment: str = "", note: str = "") -> dict[str, Any]:
-    return registry.rollback(name, user, segment=segment, note=note).to_dict()
+def rollback(name: str, user: str | None = None, segment: str = "", note: str = "", *,
+             principal: Principal | None = None) -> dict[str, Any]:
+    """Put the previous champion back (audited with ``principal``, who needs ``risk.manage``)."""
+    user = _model_change(principal, user)
+    out = registry.rollback(name, user, segment=segment, note=note).to_dict()
+    if principal is not None:
+        audit.record(principal, "risk.rollback", target=name, details={"segment": segment, "note": note,
+                                                                        "champion": to_jsonable(out)})
+    return out
 
 
 def model_events(name: str) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ This module imports no backend: choosing one is :mod:`xiaoyin.knowledge.index.fa
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Literal, Protocol, runtime_checkable
 
@@ -34,6 +34,10 @@ class SearchIndex(Protocol):
 
     def delete_documents(self, doc_ids: Sequence[str]) -> int: ...
 
+    def set_acl(self, acl_by_doc: Mapping[str, Sequence[str]]) -> int:
+        """Replace the ACL tags of every chunk of these documents (no re-embedding); returns chunks changed."""
+        ...
+
     def search(
         self,
         query: str,
@@ -52,6 +56,23 @@ class SearchIndex(Protocol):
     def doc_ids(self) -> set[str]: ...
 
     def close(self) -> None: ...
+
+
+#: ACL tags are stored beside the document tags, prefixed, so both backends filter them in the same
+#: array/inverted index as tags (no separate field, no schema change for existing collections)
+ACL_PREFIX = "acl:"
+#: what an empty reader tag list is turned into: a tag no chunk carries ('!' is not allowed in ACL codes)
+NO_ACCESS = ACL_PREFIX + "!none"
+
+
+def stored_tags(tags: Sequence[str], acl: Sequence[str]) -> list[str]:
+    """The tags an index stores for a chunk: its document tags, then its ACL tags prefixed."""
+    return [t for t in tags if not t.startswith(ACL_PREFIX)] + [ACL_PREFIX + a for a in acl]
+
+
+def acl_keys(reader_tags: Sequence[str]) -> list[str]:
+    """The stored tags a reader's ACL tags match (never empty: an empty list matches nothing)."""
+    return [ACL_PREFIX + t for t in reader_tags] or [NO_ACCESS]
 
 
 def check_kb_name(kb_name: str) -> str:

@@ -14,7 +14,7 @@ import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +23,17 @@ import scipy.sparse as sp
 from xiaoyin.core import zh
 from xiaoyin.core.errors import InvalidInput
 from xiaoyin.core.settings import get_settings
-from xiaoyin.knowledge.index.base import Fusion, Mode, check_add, check_kb_name, check_search, date_int, fuse
+from xiaoyin.knowledge.index.base import (
+    Fusion,
+    Mode,
+    acl_keys,
+    check_add,
+    check_kb_name,
+    check_search,
+    date_int,
+    fuse,
+    stored_tags,
+)
 from xiaoyin.knowledge.index.bm25 import BM25
 from xiaoyin.knowledge.types import Hit, IndexChunk, SearchFilters
 
@@ -186,7 +196,7 @@ class EmbeddedIndex:
         self.bm25.keep_and_append(keep, rows)
         self.ids = [self.ids[i] for i in sel] + [c.chunk_id for c in chunks]
         self.docs = [self.docs[i] for i in sel] + [c.doc_id for c in chunks]
-        self.tags = [self.tags[i] for i in sel] + [list(c.tags) for c in chunks]
+        self.tags = [self.tags[i] for i in sel] + [stored_tags(c.tags, c.acl) for c in chunks]
         self.dates = np.concatenate([self.dates[sel], np.array([date_int(c.doc_date) for c in chunks], np.int32)])
         new_has = np.full(len(chunks), vecs is not None, dtype=bool)
         self.has_vec = np.concatenate([self.has_vec[sel], new_has])
@@ -207,6 +217,19 @@ class EmbeddedIndex:
             if removed:
                 self._apply(keep, [], [], None)
         return removed
+
+    def set_acl(self, acl_by_doc: Mapping[str, Sequence[str]]) -> int:
+        """Replace the ACL tags of these documents' chunks; vectors and BM25 statistics are untouched."""
+        if not acl_by_doc:
+            return 0
+        changed = 0
+        with self._writing():
+            for i, d in enumerate(self.docs):
+                acl = acl_by_doc.get(d)
+                if acl is not None:
+                    self.tags[i] = stored_tags(self.tags[i], acl)
+                    changed += 1
+        return changed
 
     # -- reads ---------------------------------------------------------------------------------
     def count(self) -> int:
@@ -239,7 +262,8 @@ class EmbeddedIndex:
             return None
         n = len(self.ids)
         mask = np.ones(n, dtype=bool)
-        for attr, keys in (("doc", f.doc_ids), ("tag", f.tags)):
+        for attr, keys in (("doc", f.doc_ids), ("tag", f.tags),
+                           ("tag", acl_keys(f.acl) if f.acl is not None else None)):
             if keys:
                 m = np.zeros(n, dtype=bool)
                 m[self._rows_of(attr, keys)] = True

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,17 @@ import numpy as np
 from xiaoyin.core import zh
 from xiaoyin.core.errors import InvalidInput, ModelUnavailable
 from xiaoyin.core.settings import get_settings
-from xiaoyin.knowledge.index.base import Fusion, Mode, check_add, check_kb_name, check_search, date_int, fuse
+from xiaoyin.knowledge.index.base import (
+    Fusion,
+    Mode,
+    acl_keys,
+    check_add,
+    check_kb_name,
+    check_search,
+    date_int,
+    fuse,
+    stored_tags,
+)
 from xiaoyin.knowledge.types import Hit, IndexChunk, SearchFilters
 
 _CLIENTS: dict[str, Any] = {}
@@ -30,6 +40,7 @@ _USERS: dict[str, int] = {}
 _LOCK = threading.Lock()
 MAX_TEXT = 65535
 BATCH = 1000
+MAX_TAGS = 64  # capacity of the tags array field
 
 
 def milvus_uri() -> str:
@@ -109,6 +120,8 @@ def filter_expr(f: SearchFilters | None) -> str:
         parts.append(f"doc_id in [{', '.join(lit(d) for d in f.doc_ids)}]")
     if f.tags:
         parts.append(f"array_contains_any(tags, [{', '.join(lit(t) for t in f.tags)}])")
+    if f.acl is not None:
+        parts.append(f"array_contains_any(tags, [{', '.join(lit(t) for t in acl_keys(f.acl))}])")
     if f.date_from or f.date_to:
         parts.append("doc_date > 0")
         if f.date_from:
@@ -145,7 +158,7 @@ class MilvusIndex:
         s = self.client.create_schema(auto_id=False)
         s.add_field("id", DataType.VARCHAR, is_primary=True, max_length=512)
         s.add_field("doc_id", DataType.VARCHAR, max_length=512)
-        s.add_field("tags", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=64, max_length=256)
+        s.add_field("tags", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=MAX_TAGS, max_length=256)
         s.add_field("doc_date", DataType.INT64)
         s.add_field("text", DataType.VARCHAR, max_length=MAX_TEXT, enable_analyzer=True,
                     analyzer_params={"tokenizer": "standard"})
@@ -170,7 +183,10 @@ class MilvusIndex:
             text = encode_terms(zh.tokenize(c.text))
             if len(text) > MAX_TEXT:
                 text = text[:MAX_TEXT].rsplit(" ", 1)[0]
-            row: dict[str, Any] = {"id": c.chunk_id, "doc_id": c.doc_id, "tags": list(c.tags)[:64],
+            tags = stored_tags(c.tags, c.acl)
+            if len(tags) > MAX_TAGS:
+                raise InvalidInput(f"chunk {c.chunk_id}: {len(tags)} tags and ACL entries, at most {MAX_TAGS}")
+            row: dict[str, Any] = {"id": c.chunk_id, "doc_id": c.doc_id, "tags": tags,
                                    "doc_date": date_int(c.doc_date), "text": text or "t0",
                                    "has_vec": vecs is not None}
             if self.dim is not None:
@@ -178,6 +194,24 @@ class MilvusIndex:
             rows.append(row)
         for i in range(0, len(rows), BATCH):
             self.client.upsert(self.name, rows[i : i + BATCH])
+
+    def set_acl(self, acl_by_doc: Mapping[str, Sequence[str]]) -> int:
+        """Replace the ACL tags of these documents' chunks: read the rows back and upsert them (the
+        BM25 sparse vector is recomputed by the collection's function from the same text)."""
+        fields = ["id", "doc_id", "tags", "doc_date", "text", "has_vec"] + (["dense"] if self.dim is not None else [])
+        changed = 0
+        docs = list(acl_by_doc)
+        for i in range(0, len(docs), 100):
+            expr = filter_expr(SearchFilters(doc_ids=docs[i : i + 100]))
+            rows = self.client.query(self.name, filter=expr, output_fields=fields)
+            for r in rows:
+                r["tags"] = stored_tags(list(r.get("tags") or []), acl_by_doc[r["doc_id"]])
+                if "dense" in r:
+                    r["dense"] = [float(x) for x in r["dense"]]
+            for j in range(0, len(rows), BATCH):
+                self.client.upsert(self.name, [dict(r) for r in rows[j : j + BATCH]])
+            changed += len(rows)
+        return changed
 
     def delete_documents(self, doc_ids: Sequence[str]) -> int:
         if not doc_ids:

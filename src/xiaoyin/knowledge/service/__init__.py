@@ -6,7 +6,7 @@ Every function here is typed, transactional where it writes, and raises only
 Faces import this package only; its modules are details:
 
 * :mod:`.kbs` — knowledge bases (create, list, get, delete);
-* :mod:`.documents` — a knowledge base's documents (list, inspect, delete);
+* :mod:`.documents` — a knowledge base's documents (list, inspect, permissions, delete);
 * :mod:`.ingestion` — ingesting files (parse, chunk, embed, store, index);
 * :mod:`.indexing` — the index kept in step with the database (repair, rebuild);
 * :mod:`.jobs` — background ingestion jobs for the API;
@@ -26,6 +26,7 @@ from xiaoyin.knowledge.service.documents import (
     document_chunks,
     get_document,
     list_documents,
+    set_document_acl,
 )
 from xiaoyin.knowledge.service.evaluation import evaluate
 from xiaoyin.knowledge.service.indexing import rebuild_index
@@ -37,7 +38,7 @@ from xiaoyin.knowledge.service.ingestion import (
     ingest,
 )
 from xiaoyin.knowledge.service.jobs import get_ingest_job, remove_uploaded, start_ingest_job
-from xiaoyin.knowledge.service.kbs import KBInfo, create_kb, delete_kb, get_kb, list_kbs
+from xiaoyin.knowledge.service.kbs import KBInfo, create_kb, delete_kb, get_kb, list_kbs, set_default_acl
 from xiaoyin.knowledge.service.searching import SearchHit, SearchResult, search
 
 __all__ = [
@@ -65,6 +66,8 @@ __all__ = [
     "ingest",
     "list_documents",
     "list_kbs",
+    "set_default_acl",
+    "set_document_acl",
     "rebuild_index",
     "remove_uploaded",
     "search",

@@ -8,6 +8,7 @@ import threading
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xiaoyin.core.auth.principal import Principal
 from xiaoyin.core.db import session_scope
 from xiaoyin.core.errors import InvalidInput, NotFound
 from xiaoyin.core.settings import get_settings
@@ -30,12 +31,27 @@ def _get_kb(s: Session, name: str) -> KnowledgeBase:
     return kb
 
 
-def _find_doc(s: Session, kb_id: int, ref: str) -> Document:
+def _reader_acl(principal: Principal | None) -> list[str] | None:
+    """The ACL tags a reader's documents must share; None: not filtered (the platform, administrators)."""
+    if principal is None or principal.sees_all_documents:
+        return None
+    return sorted(principal.acl_tags())
+
+
+def _visible(principal: Principal | None, d: Document) -> bool:
+    return principal is None or principal.can_see(d.acl)
+
+
+def _find_doc(s: Session, kb_id: int, ref: str, principal: Principal | None = None) -> Document:
+    """A document by id, name or (unique) file name; one the reader may not see is "not found"."""
     d = s.scalar(select(Document).where(Document.kb_id == kb_id, Document.id == ref))
     if d is None:
         d = s.scalar(select(Document).where(Document.kb_id == kb_id, Document.name == ref))
+    if d is not None and not _visible(principal, d):
+        d = None
     if d is None:
-        matches = list(s.scalars(select(Document).where(Document.kb_id == kb_id, Document.filename == ref)))
+        matches = [m for m in s.scalars(select(Document).where(Document.kb_id == kb_id, Document.filename == ref))
+                   if _visible(principal, m)]
         if len(matches) == 1:
             d = matches[0]
         elif len(matches) > 1:
@@ -58,7 +74,8 @@ def _index_name(kb_id: int) -> str:
 def _open(kb: str) -> SearchIndex:
     """The search index of ``kb`` (cached per process, per data directory)."""
     with session_scope() as s:
-        kb_id = _get_kb(s, kb).id
+        k = _get_kb(s, kb)
+        kb_id, synced = k.id, k.acl_synced
     st = get_settings()
     key = (str(st.home.resolve()), kb_id)
     with _index_lock:
@@ -66,7 +83,19 @@ def _open(kb: str) -> SearchIndex:
         if idx is None:
             emb = get_embedder()
             idx = _indexes[key] = open_index(_index_name(kb_id), emb.dim if emb else None)
+        if not synced:
+            _sync_acl(kb_id, idx)
         return idx
+
+
+def _sync_acl(kb_id: int, idx: SearchIndex) -> None:
+    """Write every document's ACL into an index built before document permissions existed (once)."""
+    with session_scope() as s:
+        acl = {d_id: list(tags or []) for d_id, tags in s.execute(
+            select(Document.id, Document.acl).where(Document.kb_id == kb_id))}
+        n = idx.set_acl(acl) if acl else 0
+        s.get(KnowledgeBase, kb_id).acl_synced = True
+    log.info("document permissions written into the index of knowledge base %s (%d chunks)", kb_id, n)
 
 
 def close_indexes() -> None:

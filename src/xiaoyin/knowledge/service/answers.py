@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from xiaoyin.core.audit import service as audit
+from xiaoyin.core.auth.principal import Permission, Principal
 from xiaoyin.core.db import session_scope
 from xiaoyin.core.errors import NotFound
 from xiaoyin.core.jsonutil import to_jsonable
@@ -18,9 +20,9 @@ from xiaoyin.core.settings import get_settings
 from xiaoyin.knowledge import answer as answer_mod
 from xiaoyin.knowledge import articles
 from xiaoyin.knowledge import query as query_mod
-from xiaoyin.knowledge.service._base import _get_kb
+from xiaoyin.knowledge.service._base import _get_kb, _visible
 from xiaoyin.knowledge.service.searching import SearchHit, SearchResult, search
-from xiaoyin.knowledge.store import AnswerRecord, ChunkRow, CitedText, KnowledgeBase
+from xiaoyin.knowledge.store import AnswerRecord, ChunkRow, CitedText, Document, KnowledgeBase
 from xiaoyin.models.llm import get_llm
 
 
@@ -57,7 +59,9 @@ def _retrieval_meta(res: SearchResult, query: str) -> dict[str, Any]:
 
 
 def _store_answer(kb: str, question: str, history: list[dict] | None, result: answer_mod.AnswerResult,
-                  user: str | None) -> str:
+                  user: str | None, principal: Principal | None = None) -> str:
+    """Store the answer with its citations (cited text archived by hash) and, for a person, its audit
+    entry — one transaction."""
     with session_scope() as s:
         kb_id = _get_kb(s, kb).id
         cits = []
@@ -79,6 +83,11 @@ def _store_answer(kb: str, question: str, history: list[dict] | None, result: an
                            citations=cits, model=result.model, prompt_version=result.prompt_version,
                            meta=to_jsonable(result.meta), user=user)
         s.add(rec)
+        if principal is not None:
+            audit.record(principal, "kb.ask", target=kb, session=s, details={
+                "answer_id": rec.id, "question": question[:2000], "refused": result.refused,
+                "cited_chunks": [c.chunk_hash for c in result.citations], "model": result.model,
+                "prompt_version": result.prompt_version})
         return rec.id
 
 
@@ -99,10 +108,10 @@ def standalone_query(question: str, history: Sequence[Any] | None, llm: Any = No
 
 def _retrieve_for(kb: str, question: str, history: list[dict] | None, k: int | None, docs: Sequence[str] | None,
                   tags: Sequence[str] | None, date_from: date | None, date_to: date | None, llm: Any = None,
-                  ) -> tuple[str, SearchResult]:
+                  principal: Principal | None = None) -> tuple[str, SearchResult]:
     """The stand-alone query for a (possibly elliptical) question and what retrieval finds for it."""
     query, how = standalone_query(question, history, llm)
-    res = search(kb, query, k=k, docs=docs, tags=tags, date_from=date_from, date_to=date_to)
+    res = search(kb, query, k=k, docs=docs, tags=tags, date_from=date_from, date_to=date_to, principal=principal)
     res.query_rewrite = how
     return query, res
 
@@ -137,12 +146,19 @@ def ask(
     user: str | None = None,
     store: bool = True,
     use_llm: bool = True,
+    principal: Principal | None = None,
 ) -> AskResult:
-    """Answer ``question`` from ``kb`` with numbered citations, or refuse when evidence is insufficient."""
+    """Answer ``question`` from ``kb`` with numbered citations, or refuse when evidence is insufficient.
+
+    ``principal``: who asks; the answer draws only on documents they may see, is stored under their
+    name and audited. None: the platform itself (benchmarks), stored under ``user``, not audited."""
+    if principal is not None:
+        principal.require(Permission.KB_READ)
+        user = principal.username
     llm = get_llm() if use_llm else None
-    query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to, llm)
+    query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to, llm, principal)
     result = _compose(query, res, llm, history)
-    answer_id = _store_answer(kb, question, history, result, user) if store else None
+    answer_id = _store_answer(kb, question, history, result, user, principal) if store else None
     return AskResult(answer_id, question, result.answer, result.refused, float(result.support),
                      [asdict(c) for c in result.citations], result.model, result.prompt_version,
                      to_jsonable(result.meta))
@@ -159,13 +175,17 @@ def ask_stream(
     date_from: date | None = None,
     date_to: date | None = None,
     user: str | None = None,
+    principal: Principal | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Like :func:`ask`, as events: meta, delta…, citations, done (with the stored answer id).
 
     Retrieval runs before the first event, so a bad request raises here rather than mid-stream.
     """
+    if principal is not None:
+        principal.require(Permission.KB_READ)
+        user = principal.username
     llm = get_llm()
-    query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to, llm)
+    query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to, llm, principal)
     refusal = _article_refusal(query, res)
     stream = (answer_mod.result_events(refusal) if refusal is not None else
               answer_mod.stream_answer(query, _evidence(res.hits), llm=llm, history=history,
@@ -182,21 +202,29 @@ def ask_stream(
                     citations=[answer_mod.Citation(**c) for c in citations], model=ev["model"],
                     prompt_version=ev["prompt_version"], support=float(ev["support"]),
                     meta=dict(ev.get("meta") or {}))
-                ev = {**ev, "id": _store_answer(kb, question, history, result, user)}
+                ev = {**ev, "id": _store_answer(kb, question, history, result, user, principal)}
             yield to_jsonable(ev)
 
     return events()
 
 
-def get_answer(answer_id: str) -> dict[str, Any]:
-    """A stored answer with its citations resolved to the exact text cited (even after re-ingest)."""
+def get_answer(answer_id: str, principal: Principal | None = None) -> dict[str, Any]:
+    """A stored answer with its citations resolved to the exact text cited (even after re-ingest).
+
+    A reader sees their own answers (administrators: all); a citation of a document they may no longer
+    see comes back without its text (``withheld``)."""
     with session_scope() as s:
         rec = s.get(AnswerRecord, answer_id)
-        if rec is None:
+        if rec is None or (principal is not None and not principal.sees_all_documents
+                           and rec.user != principal.username):
             raise NotFound(f"回答不存在 / answer not found: {answer_id}")
         kb = s.get(KnowledgeBase, rec.kb_id)
         cits = []
         for c in rec.citations or []:
+            doc = s.get(Document, c.get("doc_id")) if c.get("doc_id") else None
+            if doc is not None and not _visible(principal, doc):
+                cits.append({**c, "text": None, "quote": None, "still_in_kb": None, "withheld": True})
+                continue
             archived = s.get(CitedText, c.get("chunk_hash"))
             live = s.scalar(select(ChunkRow).where(ChunkRow.chunk_hash == c.get("chunk_hash"),
                                                    ChunkRow.kb_id == rec.kb_id).limit(1))

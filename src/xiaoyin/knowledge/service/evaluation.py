@@ -10,11 +10,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from xiaoyin.core.audit import service as audit
+from xiaoyin.core.auth.principal import Permission, Principal
 from xiaoyin.core.db import session_scope
 from xiaoyin.core.errors import XiaoyinError
 from xiaoyin.core.jsonutil import to_jsonable
 from xiaoyin.core.settings import get_settings
-from xiaoyin.knowledge.service._base import _get_kb
+from xiaoyin.knowledge.service._base import _get_kb, _visible
 from xiaoyin.knowledge.service.answers import _compose, standalone_query
 from xiaoyin.knowledge.service.searching import SearchResult, search
 from xiaoyin.knowledge.store import Document
@@ -35,12 +37,17 @@ def evaluate(
     use_llm: bool = True,
     rerank: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    principal: Principal | None = None,
 ) -> dict[str, Any]:
     """Run an evaluation set against ``kb``: retrieval recall/MRR, page recall, answer accuracy, refusals.
 
     ``filter_by_doc`` restricts each question to its gold (or ``doc_filter``) document, the
-    "filing known" setting of FinanceBench.
+    "filing known" setting of FinanceBench. ``principal``: who runs it (needs ``kb.manage``); retrieval
+    sees only their documents, so the report (which quotes retrieved text) holds nothing they may not
+    see; the run is audited.
     """
+    if principal is not None:
+        principal.require(Permission.KB_MANAGE)
     import json
 
     from xiaoyin.knowledge import evaluate as ev
@@ -50,6 +57,8 @@ def evaluate(
         kb_id = _get_kb(s, kb).id
         by_filename: dict[str, list[str]] = {}
         for d in s.scalars(select(Document).where(Document.kb_id == kb_id, Document.status == "indexed")):
+            if not _visible(principal, d):
+                continue
             by_filename.setdefault(d.filename, []).append(d.id)
     llm = get_llm() if use_llm else None
     outcomes = []
@@ -64,7 +73,7 @@ def evaluate(
         history = [h.model_dump() if hasattr(h, "model_dump") else dict(h) for h in (q.history or [])]
         query, how = standalone_query(q.question, history, llm)
         try:
-            res = search(kb, query, k=k, docs=docs, mode=mode, rerank=rerank)
+            res = search(kb, query, k=k, docs=docs, mode=mode, rerank=rerank, principal=principal)
             res.query_rewrite = how
         except XiaoyinError as e:
             log.warning("question %s: %s", q.id, e.message)
@@ -85,6 +94,9 @@ def evaluate(
     report["settings"] = {"kb": kb, "mode": mode, "filter_by_doc": filter_by_doc, "rerank": rerank,
                           "llm": llm.model_id if llm else "none",
                           "embedder": (get_embedder().name if get_embedder() and mode != "bm25" else "none")}
+    if principal is not None:
+        audit.record(principal, "kb.evaluate", target=kb, details={
+            "questions": len(questions), "file": Path(questions_path).name, "mode": mode, "k": k})
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(to_jsonable(report), ensure_ascii=False, indent=2), encoding="utf-8")

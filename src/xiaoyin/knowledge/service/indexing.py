@@ -7,6 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from xiaoyin.core.audit import service as audit
+from xiaoyin.core.auth.principal import Permission, Principal
 from xiaoyin.core.db import session_scope
 from xiaoyin.core.settings import get_settings
 from xiaoyin.knowledge.index.base import SearchIndex
@@ -63,7 +65,7 @@ def _reindex_docs(kb_id: int, idx: SearchIndex, doc_ids: list[str]) -> None:
             d = docs[r.doc_id]
             ch = Chunk(text=r.text, section_path=list(r.section_path or []))
             items.append(IndexChunk(chunk_id=r.id, doc_id=r.doc_id, text=_lexical_text(d.name, d.title, ch),
-                                    tags=list(d.tags or []), doc_date=d.doc_date))
+                                    tags=list(d.tags or []), doc_date=d.doc_date, acl=list(d.acl or [])))
             embed_texts.append(ch.search_text(d.title))  # same text as at ingest: embedding cache hits
     if not items:
         return
@@ -73,8 +75,11 @@ def _reindex_docs(kb_id: int, idx: SearchIndex, doc_ids: list[str]) -> None:
         idx.add(items, vecs if vecs is None else np.asarray(vecs))
 
 
-def rebuild_index(kb: str) -> int:
+def rebuild_index(kb: str, *, principal: Principal | None = None) -> int:
     """Rebuild ``kb``'s search index from the database; returns the number of chunks indexed."""
+    if principal is not None:
+        principal.require(Permission.KB_MANAGE)
+        audit.record(principal, "kb.reindex", target=kb)
     with _kb_lock(kb):
         with session_scope() as s:
             kb_id = _get_kb(s, kb).id

@@ -14,6 +14,9 @@ from typing import Any, Protocol
 
 from sqlalchemy import delete, select
 
+from xiaoyin.core.audit import service as audit
+from xiaoyin.core.auth.acl import DocumentAcl
+from xiaoyin.core.auth.principal import Permission, Principal
 from xiaoyin.core.db import session_scope
 from xiaoyin.core.errors import DocumentError, InvalidInput, XiaoyinError
 from xiaoyin.core.settings import get_settings
@@ -22,7 +25,7 @@ from xiaoyin.knowledge.chunk import chunk_document
 from xiaoyin.knowledge.parse import SUPPORTED_SUFFIXES, detect_format, parse_file
 from xiaoyin.knowledge.service._base import _get_kb, _index_lock, _kb_lock, _open
 from xiaoyin.knowledge.service.indexing import _lexical_text, _reconcile
-from xiaoyin.knowledge.store import ChunkRow, Document
+from xiaoyin.knowledge.store import ChunkRow, Document, KnowledgeBase
 from xiaoyin.knowledge.types import Chunk, IndexChunk
 from xiaoyin.models.embed import get_embedder
 
@@ -141,13 +144,23 @@ def ingest(
     doc_date: date | None = None,
     observer: IngestObserver | None = None,
     names: Sequence[str] | None = None,
+    acl: DocumentAcl | None = None,
+    principal: Principal | None = None,
 ) -> IngestReport:
     """Ingest files and folders into ``kb``.
 
     Unchanged files (same content hash) are skipped; a changed file replaces its old chunks in one
     transaction; a bad file is reported on its own and the batch goes on; nothing already indexed
     is lost when a new version of a file fails to parse.
+
+    ``acl``: who may see the new documents (default: the knowledge base's default ACL for a new
+    document, the old version's ACL for a new version). ``principal``: who uploads (needs
+    ``kb.manage``; each file is audited; a document of the same name they may not see is not replaced).
+    None is the platform itself (benchmarks, the demo loader): not checked, not audited.
     """
+    if principal is not None:
+        principal.require(Permission.KB_MANAGE)
+    acl_tags = acl.tags() if acl is not None else None
     st = get_settings()
     obs = observer or _NullObserver()
     tags = _check_tags(tags)
@@ -184,12 +197,13 @@ def ingest(
         for path, name in files:
             started = time.perf_counter()
             try:
+                _check_replaceable(kb_id, name, principal)
                 prep = _prepare(path, name, kb_id, max_bytes, st.ingest.ocr_dpi,
                                 st.ingest.chunk_chars, st.ingest.chunk_overlap)
             except (XiaoyinError, OSError) as e:
                 err = e if isinstance(e, XiaoyinError) else DocumentError(
                     f"无法读取文件 / cannot read {path.name}: {e.strerror or e}")
-                res = _record_failure(kb_id, path, name, err, started)
+                res = _record_failure(kb_id, path, name, err, started, principal)
                 report.files.append(res)
                 obs.file_done(res)
                 obs.advance("parse")
@@ -241,11 +255,12 @@ def ingest(
 
         for i, prep in enumerate(prepared):
             try:
-                doc_id, chunk_ids, replaced, doc_tags, doc_day = _store(kb_id, prep, tags, doc_date)
+                doc_id, chunk_ids, replaced, doc_tags, doc_day, doc_acl = _store(kb, kb_id, prep, tags, doc_date,
+                                                                                 acl_tags, principal)
             except Exception as e:  # a database error fails this file alone
                 log.exception("storing %s failed", prep.name)
                 res = _record_failure(kb_id, prep.path, prep.name, DocumentError(
-                    f"保存失败 / could not store {prep.name}: {type(e).__name__}"), prep.started)
+                    f"保存失败 / could not store {prep.name}: {type(e).__name__}"), prep.started, principal)
                 report.files.append(res)
                 obs.file_done(res)
                 obs.advance("index")
@@ -255,7 +270,7 @@ def ingest(
             for c, cid in zip(prep.chunks, chunk_ids, strict=True):
                 pending_chunks.append(IndexChunk(chunk_id=cid, doc_id=doc_id,
                                                  text=_lexical_text(prep.name, prep.title, c),
-                                                 tags=doc_tags, doc_date=doc_day))
+                                                 tags=doc_tags, doc_date=doc_day, acl=doc_acl))
             if i in vectors:
                 pending_vecs.append(vectors[i])
             if replaced:
@@ -310,8 +325,29 @@ def _prepare(path: Path, name: str, kb_id: int, max_bytes: int, ocr_dpi: int,
                      doc.title or Path(name).stem, doc.pages, chunks, meta, started)
 
 
-def _record_failure(kb_id: int, path: Path, name: str, err: DocumentError, started: float) -> FileResult:
+class NameTaken(DocumentError):
+    """A document of this name exists that the uploader may not see (it is left untouched)."""
+
+    code = "name_taken"
+
+
+def _check_replaceable(kb_id: int, name: str, principal: Principal | None) -> None:
+    """A new version may only replace a document its uploader may see."""
+    if principal is None or principal.sees_all_documents:
+        return
+    with session_scope() as s:
+        old = s.scalar(select(Document.acl).where(Document.kb_id == kb_id, Document.name == name))
+    if old is not None and not principal.can_see(old):
+        raise NameTaken(f"同名文档已存在且您无权访问，请改名后上传 / a document named {name} exists that you "
+                            "may not see; rename the file")
+
+
+def _record_failure(kb_id: int, path: Path, name: str, err: DocumentError, started: float,
+                    principal: Principal | None = None) -> FileResult:
     """Record a failed file; an already indexed earlier version stays searchable."""
+    if isinstance(err, NameTaken):  # never touch (or reveal) a document the uploader may not see
+        return FileResult(str(path), name, "failed", None, error_code=err.code, error=err.message,
+                          seconds=time.perf_counter() - started)
     with session_scope() as s:
         d = s.scalar(select(Document).where(Document.kb_id == kb_id, Document.name == name))
         if d is None:
@@ -325,22 +361,28 @@ def _record_failure(kb_id: int, path: Path, name: str, err: DocumentError, start
         d.error_code = err.code
         d.error_message = err.message
         doc_id = d.id
+        if principal is not None:
+            audit.record(principal, "kb.upload", target=name, outcome="failed", session=s,
+                         details={"kb_id": kb_id, "error": err.code})
     return FileResult(str(path), name, "failed", doc_id, error_code=err.code, error=err.message,
                       seconds=time.perf_counter() - started)
 
 
-def _store(kb_id: int, prep: _Prepared, tags: Sequence[str] | None,
-           doc_date: date | None) -> tuple[str, list[str], bool, list[str], date | None]:
-    """Write one document and its chunks in a single transaction.
+def _store(kb: str, kb_id: int, prep: _Prepared, tags: Sequence[str] | None, doc_date: date | None,
+           acl: list[str] | None, principal: Principal | None,
+           ) -> tuple[str, list[str], bool, list[str], date | None, list[str]]:
+    """Write one document and its chunks (and its audit entry) in a single transaction.
 
-    Returns (doc id, chunk ids, replaced an indexed version, the document's tags, its date): tags and
-    date not given for a new version are kept from the old one.
+    Returns (doc id, chunk ids, replaced an indexed version, the document's tags, its date, its ACL):
+    tags, date and ACL not given for a new version are kept from the old one.
     """
     with session_scope() as s:
         d = s.scalar(select(Document).where(Document.kb_id == kb_id, Document.name == prep.name))
         replaced = d is not None and d.status == "indexed"
         if d is None:
-            d = Document(id=str(uuid.uuid4()), kb_id=kb_id, name=prep.name, version=0)
+            default_acl = s.scalar(select(KnowledgeBase.default_acl).where(KnowledgeBase.id == kb_id))
+            d = Document(id=str(uuid.uuid4()), kb_id=kb_id, name=prep.name, version=0,
+                         acl=list(default_acl if default_acl is not None else ["public"]))
             s.add(d)
         else:
             s.execute(delete(ChunkRow).where(ChunkRow.doc_id == d.id))
@@ -356,6 +398,8 @@ def _store(kb_id: int, prep: _Prepared, tags: Sequence[str] | None,
         d.pages = prep.pages
         d.chunk_count = len(prep.chunks)
         d.tags = list(tags) if tags is not None else list(d.tags or [])
+        if acl is not None:
+            d.acl = list(acl)
         found = date.fromisoformat(prep.meta["published"]) if prep.meta.get("published") else None
         d.doc_date = doc_date or found or d.doc_date  # given > found in the content/metadata > the old version's
         d.meta = {k: v for k, v in prep.meta.items() if isinstance(v, str | int | float | bool | list)}
@@ -368,4 +412,8 @@ def _store(kb_id: int, prep: _Prepared, tags: Sequence[str] | None,
                      kind=c.kind, chunk_hash=c.hash, meta=c.meta or {})
             for c, cid in zip(prep.chunks, ids, strict=True)
         )
-        return d.id, ids, replaced, list(d.tags or []), d.doc_date
+        if principal is not None:
+            audit.record(principal, "kb.upload", target=f"{kb}/{prep.name}"[:255], session=s,
+                         details={"doc_id": d.id, "sha256": prep.sha, "version": d.version,
+                                  "chunks": len(ids), "acl": list(d.acl or [])})
+        return d.id, ids, replaced, list(d.tags or []), d.doc_date, list(d.acl or [])

@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from xiaoyin.core.auth.acl import DocumentAcl
+from xiaoyin.core.auth.principal import Permission, Principal
 from xiaoyin.core.db import session_scope, utcnow
 from xiaoyin.core.errors import NotFound
 from xiaoyin.knowledge.service._base import _get_kb
@@ -50,11 +52,15 @@ def remove_uploaded(paths: Sequence[Path]) -> None:
 
 def start_ingest_job(kb: str, paths: Sequence[Path], names: Sequence[str] | None = None,
                      tags: Sequence[str] | None = None, doc_date: date | None = None,
-                     remove_files: bool = False) -> str:
+                     remove_files: bool = False, acl: DocumentAcl | None = None,
+                     principal: Principal | None = None) -> str:
     """Start ingesting in the background; poll :func:`get_ingest_job` for per-document status.
 
-    ``remove_files`` deletes the files afterwards (uploaded copies).
+    ``remove_files`` deletes the files afterwards (uploaded copies). ``acl`` and ``principal`` as
+    for :func:`ingest` (the permission is checked here, before the job starts).
     """
+    if principal is not None:
+        principal.require(Permission.KB_MANAGE)
     with session_scope() as s:
         kb_id = _get_kb(s, kb).id
         job = IngestJob(id=str(uuid.uuid4()), kb_id=kb_id, status="running", total=len(paths), done=0, results=[])
@@ -64,7 +70,8 @@ def start_ingest_job(kb: str, paths: Sequence[Path], names: Sequence[str] | None
     def run() -> None:
         status = "done"
         try:
-            ingest(kb, list(paths), names=names, tags=tags, doc_date=doc_date, observer=_JobObserver(job_id))
+            ingest(kb, list(paths), names=names, tags=tags, doc_date=doc_date, observer=_JobObserver(job_id),
+                   acl=acl, principal=principal)
         except Exception:
             log.exception("ingest job %s failed", job_id)
             status = "failed"

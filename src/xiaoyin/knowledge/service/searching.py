@@ -10,13 +10,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xiaoyin.core.auth.principal import Permission, Principal
 from xiaoyin.core.db import session_scope
 from xiaoyin.core.errors import InvalidInput
 from xiaoyin.core.settings import get_settings
 from xiaoyin.knowledge import articles
 from xiaoyin.knowledge import query as query_mod
+from xiaoyin.knowledge.index.base import ACL_PREFIX
 from xiaoyin.knowledge.retrieve import retrieve, route_documents
-from xiaoyin.knowledge.service._base import _find_doc, _get_kb, _index_lock, _open
+from xiaoyin.knowledge.service._base import _find_doc, _get_kb, _index_lock, _open, _reader_acl, _visible
 from xiaoyin.knowledge.store import ChunkRow, Document
 from xiaoyin.knowledge.types import SearchFilters
 from xiaoyin.models.embed import get_embedder
@@ -59,11 +61,14 @@ class SearchResult:
 
 
 def _filters(s: Session, kb_id: int, docs: Sequence[str] | None, tags: Sequence[str] | None,
-             date_from: date | None, date_to: date | None) -> SearchFilters | None:
+             date_from: date | None, date_to: date | None, principal: Principal | None) -> SearchFilters | None:
     doc_ids = None
     if docs:
-        doc_ids = [_find_doc(s, kb_id, ref).id for ref in docs]
-    f = SearchFilters(doc_ids=doc_ids, tags=list(tags) if tags else None, date_from=date_from, date_to=date_to)
+        doc_ids = [_find_doc(s, kb_id, ref, principal).id for ref in docs]
+    if tags and any(t.startswith(ACL_PREFIX) for t in tags):
+        raise InvalidInput(f"标签不能以 {ACL_PREFIX} 开头 / tags may not start with {ACL_PREFIX!r}")
+    f = SearchFilters(doc_ids=doc_ids, tags=list(tags) if tags else None, date_from=date_from, date_to=date_to,
+                      acl=_reader_acl(principal))
     return None if f.is_empty() else f
 
 
@@ -78,8 +83,14 @@ def search(
     date_to: date | None = None,
     mode: str = "hybrid",
     rerank: bool = True,
+    principal: Principal | None = None,
 ) -> SearchResult:
-    """Hybrid search over ``kb``: BM25 + dense vectors, fused, optionally reranked, filtered."""
+    """Hybrid search over ``kb``: BM25 + dense vectors, fused, optionally reranked, filtered.
+
+    ``principal``: the reader; only chunks of documents they may see are searched (inside the index,
+    before ranking), routed to, looked up by article or returned. None: the platform itself."""
+    if principal is not None:
+        principal.require(Permission.KB_READ)
     if not query or not query.strip():
         raise InvalidInput("问题不能为空 / the query is empty")
     st = get_settings()
@@ -87,10 +98,11 @@ def search(
     routed: list[str] | None = None
     with session_scope() as s:
         kb_id = _get_kb(s, kb).id
-        flt = _filters(s, kb_id, docs, tags, date_from, date_to)
+        flt = _filters(s, kb_id, docs, tags, date_from, date_to, principal)
         if not docs and st.retrieval.route_by_name:
-            listed = s.execute(select(Document.id, Document.name, Document.title).where(
+            listed = [r for r in s.execute(select(Document.id, Document.name, Document.title, Document.acl).where(
                 Document.kb_id == kb_id, Document.status == "indexed")).all()
+                if principal is None or principal.can_see(r[3])]
             names = {r[0]: r[1] for r in listed}
             routed = route_documents(query, names, titles={r[0]: r[2] for r in listed})
             if routed:
@@ -137,6 +149,8 @@ def search(
                 {r.doc_id for r in pinned})))}
             for r in pinned:
                 d = pinned_docs[r.doc_id]
+                if not _visible(principal, d):  # defence in depth: lookups only read routed, visible documents
+                    continue
                 hits.append(SearchHit(len(hits) + 1, r.id, top, d.id, d.name, d.filename, r.page_start,
                                       r.page_end, " > ".join(r.section_path or []), r.text, r.chunk_hash,
                                       {"article_lookup": 1.0}))
@@ -157,6 +171,8 @@ def search(
                 pages_seen.add((r.doc_id, r.page_start))
             d = docs_by_id.get(r.doc_id)
             if d is None:  # deleted between the two reads
+                continue
+            if not _visible(principal, d):  # the index filtered already; a changed ACL not yet synced is caught here
                 continue
             hits.append(SearchHit(len(hits) + 1, r.id, float(h.score), d.id, d.name, d.filename, r.page_start,
                                   r.page_end, " > ".join(r.section_path or []), r.text, r.chunk_hash,

@@ -128,6 +128,8 @@ def upgrade() -> None:
     op.create_index("ix_audit_events_action_at", "audit_events", ["action", "at"])
     with op.batch_alter_table("kb_knowledge_bases") as batch:
         batch.add_column(sa.Column("default_acl", JSON, nullable=False, server_default=_public()))
+        # existing indexes learn their documents' ACLs on first open (knowledge.service._sync_acl)
+        batch.add_column(sa.Column("acl_synced", sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table("kb_documents") as batch:
         batch.add_column(sa.Column("acl", JSON, nullable=False, server_default=_public()))
 
@@ -136,6 +138,7 @@ def downgrade() -> None:
     with op.batch_alter_table("kb_documents") as batch:
         batch.drop_column("acl")
     with op.batch_alter_table("kb_knowledge_bases") as batch:
+        batch.drop_column("acl_synced")
         batch.drop_column("default_acl")
     for table in ("audit_events", "auth_login_attempts", "auth_sessions", "auth_tokens", "auth_users",
                   "auth_departments", "auth_branches"):

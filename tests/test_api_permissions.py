@@ -1,0 +1,120 @@
+"""Permissions over real HTTP: a member of one sub-branch tries to reach another sub-branch's document
+through every knowledge route; requests without credentials, with forged tokens, without CSRF tokens
+and with SQL-injection attempts are refused; repeated wrong passwords lock the account."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.browser_util import ADMIN, STAFF, VICTIM, live_server, prepare_home
+
+EAST = "# 城东支行客户经理手册\n\n第一条 城东支行对青禾小微客户的授信上限为人民币八百万元，代号松柏方案。\n"
+WEST = "# 城西支行客户经理手册\n\n第一条 城西支行对青禾小微客户的授信上限为人民币六百万元，代号梧桐方案。\n"
+
+
+def _login(url: str, user: tuple[str, str]) -> httpx.Client:
+    c = httpx.Client(base_url=url, timeout=120)
+    r = c.post("/api/auth/login", json={"username": user[0], "password": user[1]})
+    assert r.status_code == 200, r.text
+    c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    return c
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    home = tmp_path_factory.mktemp("perm-home")
+    prepare_home(home)
+    with live_server(home) as srv:
+        admin = _login(srv.url, ADMIN)
+        assert admin.post("/api/kb", json={"name": "handbook"}).status_code == 201
+        for name, text, branch in (("城东手册.md", EAST, "0101"), ("城西手册.md", WEST, "0102")):
+            r = admin.post("/api/kb/handbook/documents", params={"wait": "true"},
+                           files=[("files", (name, text.encode("utf-8")))],
+                           data={"acl": json.dumps({"branches": [branch]})})
+            assert r.status_code == 202 and r.json()["indexed"] == 1, r.text
+        admin.close()
+        yield srv.url
+
+
+@pytest.fixture(scope="module")
+def east(server: str) -> Iterator[httpx.Client]:
+    c = _login(server, STAFF)  # branch 0101
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def west(server: str) -> Iterator[httpx.Client]:
+    c = _login(server, VICTIM)  # branch 0102
+    yield c
+    c.close()
+
+
+def test_every_knowledge_route_hides_the_other_branch(east: httpx.Client, west: httpx.Client) -> None:
+    hits = east.post("/api/kb/handbook/search", json={"query": "梧桐方案 授信上限", "k": 10}).json()["hits"]
+    assert all(h["filename"] != "城西手册.md" for h in hits)
+    assert any(h["filename"] == "城西手册.md" for h in
+               west.post("/api/kb/handbook/search", json={"query": "梧桐方案 授信上限", "k": 10}).json()["hits"])
+    a = east.post("/api/kb/handbook/ask", json={"question": "梧桐方案的授信上限是多少？"}).json()
+    assert "六百万" not in a["answer"] and all(c["doc_name"] != "城西手册.md" for c in a["citations"])
+    with east.stream("POST", "/api/kb/handbook/ask", json={"question": "城西手册第一条的内容是什么？",
+                                                           "stream": True}) as r:
+        body = "".join(r.iter_text())
+    assert r.status_code == 200 and "六百万" not in body and "城西手册.md" not in body
+    docs = [d["filename"] for d in east.get("/api/kb/handbook/documents").json()]
+    assert docs == ["城东手册.md"]
+    for path in ("/api/kb/handbook/documents/城西手册.md", "/api/kb/handbook/documents/城西手册.md/chunks"):
+        assert east.get(path).status_code == 404, path
+    r = east.post("/api/kb/handbook/search", json={"query": "授信", "docs": ["城西手册.md"]})
+    assert r.status_code == 404
+    assert east.delete("/api/kb/handbook/documents/城西手册.md").status_code == 403  # staff: no kb.manage
+    assert east.put("/api/kb/handbook/documents/城西手册.md/acl", json={"public": True}).status_code == 403
+    west_answer = west.post("/api/kb/handbook/ask", json={"question": "梧桐方案的授信上限是多少？"}).json()
+    assert "六百万" in west_answer["answer"]
+    assert east.get(f"/api/answers/{west_answer['id']}").status_code == 404
+    assert west.get(f"/api/answers/{west_answer['id']}").status_code == 200
+    for path in ("/api/audit", "/api/audit/export.csv", "/api/admin/users"):
+        assert east.get(path).status_code == 403, path
+
+
+def test_no_credentials_forged_tokens_and_csrf(server: str, east: httpx.Client) -> None:
+    anon = httpx.Client(base_url=server, timeout=30)
+    for method, path in (("GET", "/api/kb"), ("POST", "/api/kb/handbook/search"), ("GET", "/api/audit"),
+                         ("GET", "/api/risk/models"), ("GET", "/api/docs/applications"), ("GET", "/api/ledger/logs")):
+        assert anon.request(method, path, json={"query": "x"}).status_code == 401, path
+    for bad in ("Bearer xy_00000000_forged", "Bearer", "Basic YWRtaW46YWRtaW4=", "Bearer ' OR 1=1 --"):
+        assert anon.get("/api/kb", headers={"Authorization": bad}).status_code == 401, bad
+    no_csrf = httpx.Client(base_url=server, timeout=30, cookies=east.cookies)
+    r = no_csrf.post("/api/kb/handbook/search", json={"query": "授信"})
+    assert r.status_code == 403 and r.json()["error"]["details"]["reason"] == "csrf"
+    r = no_csrf.post("/api/kb/handbook/search", json={"query": "授信"}, headers={"X-CSRF-Token": "forged"})
+    assert r.status_code == 403
+    assert no_csrf.get("/api/kb").status_code == 200  # reading needs no CSRF token
+    anon.close()
+    no_csrf.close()
+
+
+def test_sql_injection_is_inert(server: str, east: httpx.Client) -> None:
+    anon = httpx.Client(base_url=server, timeout=30)
+    for name in ("' OR '1'='1", "admin'--", "x\"; DROP TABLE auth_users; --"):
+        r = anon.post("/api/auth/login", json={"username": name, "password": "' OR '1'='1"})
+        assert r.status_code == 401, name
+    r = east.post("/api/kb/handbook/search", json={"query": "'; DROP TABLE kb_chunks; --", "k": 3})
+    assert r.status_code == 200
+    assert east.get("/api/kb/handbook/documents/x' OR '1'='1").status_code == 404
+    assert east.post("/api/kb/handbook/search", json={"query": "松柏方案"}).json()["hits"]  # tables intact
+    anon.close()
+
+
+def test_brute_force_login_locks_the_account(server: str) -> None:
+    c = httpx.Client(base_url=server, timeout=30)
+    codes = [c.post("/api/auth/login", json={"username": VICTIM[0], "password": f"guess-{i}-Aa1!"}).status_code
+             for i in range(5)]
+    assert codes == [401] * 5
+    r = c.post("/api/auth/login", json={"username": VICTIM[0], "password": VICTIM[1]})
+    assert r.status_code == 423 and r.json()["error"]["code"] == "account_locked"
+    c.close()
