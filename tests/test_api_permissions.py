@@ -118,3 +118,20 @@ def test_brute_force_login_locks_the_account(server: str) -> None:
     r = c.post("/api/auth/login", json={"username": VICTIM[0], "password": VICTIM[1]})
     assert r.status_code == 423 and r.json()["error"]["code"] == "account_locked"
     c.close()
+
+
+def test_feedback_over_http(server: str, east: httpx.Client, west: httpx.Client) -> None:
+    a = east.post("/api/kb/handbook/ask", json={"question": "松柏方案的授信上限是多少？"}).json()
+    r = east.post(f"/api/answers/{a['id']}/feedback", json={"rating": "down", "correction": "八百万元"})
+    assert r.status_code == 201 and r.json()["status"] == "open"
+    assert west.post(f"/api/answers/{a['id']}/feedback", json={"rating": "up"}).status_code == 404
+    assert east.post(f"/api/answers/{a['id']}/feedback", json={"rating": "meh"}).status_code == 422
+    assert east.get("/api/feedback").status_code == 403
+    admin = _login(server, ADMIN)
+    queue = admin.get("/api/feedback").json()
+    assert [f["answer_id"] for f in queue] == [a["id"]]
+    r = admin.post(f"/api/feedback/{queue[0]['id']}/review", json={"action": "accept"})
+    assert r.status_code == 200 and r.json()["status"] == "accepted"
+    jsonl = admin.get("/api/kb/handbook/eval-questions.jsonl").text
+    assert "八百万元" in jsonl and "城东手册.md" in jsonl
+    admin.close()

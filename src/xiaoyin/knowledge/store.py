@@ -140,3 +140,39 @@ class IngestJob(Base):
     results: Mapped[list] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Feedback(Base):
+    """A user's 👍/👎 on one answer, with an optional comment and correction; reviewed by a
+    knowledge-base manager, who may turn it into an evaluation question."""
+
+    __tablename__ = "kb_feedback"
+    __table_args__ = (UniqueConstraint("answer_id", "username", name="uq_kb_feedback_answer_user"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    answer_id: Mapped[str] = mapped_column(ForeignKey("kb_answers.id", ondelete="CASCADE"), index=True)
+    kb_id: Mapped[int] = mapped_column(Integer, index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    rating: Mapped[str] = mapped_column(String(8))  # up | down
+    comment: Mapped[str] = mapped_column(Text, default="")
+    correction: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | accepted | dismissed
+    reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class EvalQuestionRow(Base):
+    """A stored evaluation question of a knowledge base (from reviewed feedback, or added by hand)."""
+
+    __tablename__ = "kb_eval_questions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kb_id: Mapped[int] = mapped_column(Integer, index=True)
+    question: Mapped[str] = mapped_column(Text)
+    answers: Mapped[list] = mapped_column(JSONType, default=list)
+    evidence: Mapped[list] = mapped_column(JSONType, default=list)
+    answerable: Mapped[bool] = mapped_column(Boolean, default=True)
+    source_feedback_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -12,6 +12,7 @@ Faces import this package only; its modules are details:
 * :mod:`.jobs` — background ingestion jobs for the API;
 * :mod:`.searching` — hybrid search (routing, article lookup, year re-scoring);
 * :mod:`.answers` — stand-alone queries, ``ask``/``ask_stream``, stored answers;
+* :mod:`.feedback` — 👍/👎 on answers, the review queue, stored evaluation questions;
 * :mod:`.evaluation` — evaluation runs;
 * :mod:`._base` — the per-process index cache and locks they share.
 """
@@ -29,6 +30,16 @@ from xiaoyin.knowledge.service.documents import (
     set_document_acl,
 )
 from xiaoyin.knowledge.service.evaluation import evaluate
+from xiaoyin.knowledge.service.feedback import (
+    EvalQuestionInfo,
+    FeedbackInfo,
+    ReviewIn,
+    eval_questions_jsonl,
+    list_eval_questions,
+    list_feedback,
+    review_feedback,
+    submit_feedback,
+)
 from xiaoyin.knowledge.service.indexing import rebuild_index
 from xiaoyin.knowledge.service.ingestion import (
     FileResult,
@@ -42,6 +53,14 @@ from xiaoyin.knowledge.service.kbs import KBInfo, create_kb, delete_kb, get_kb, 
 from xiaoyin.knowledge.service.searching import SearchHit, SearchResult, search
 
 __all__ = [
+    "EvalQuestionInfo",
+    "FeedbackInfo",
+    "ReviewIn",
+    "eval_questions_jsonl",
+    "list_eval_questions",
+    "list_feedback",
+    "review_feedback",
+    "submit_feedback",
     "AskResult",
     "DocumentInfo",
     "FileResult",
