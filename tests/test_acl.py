@@ -166,3 +166,14 @@ def test_the_index_filters_before_ranking(kb: str) -> None:
     assert top_any[0].chunk_id in wx_chunks
     assert len(hits) == 1 and hits[0].chunk_id not in wx_chunks
     assert idx.search("翡翠计划", None, k=5, mode="bm25", filters=SearchFilters(acl=[])) == []
+
+
+def test_original_files_follow_the_document_permissions(kb: str) -> None:
+    f = service.document_file(kb, "无锡分行授信细则.md", principal=WX)
+    assert f.path.read_text(encoding="utf-8") == WX_MD and f.media_type == "text/markdown"
+    with pytest.raises(NotFound):
+        service.document_file(kb, "无锡分行授信细则.md", principal=SZ01)
+    with pytest.raises(NotFound):
+        service.page_image(kb, "无锡分行授信细则.md", 1, principal=SZ01)
+    service.delete_document(kb, "无锡分行授信细则.md", principal=ADMIN)
+    assert not f.path.exists()  # the kept original goes with the document

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -134,4 +135,21 @@ def test_feedback_over_http(server: str, east: httpx.Client, west: httpx.Client)
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     jsonl = admin.get("/api/kb/handbook/eval-questions.jsonl").text
     assert "八百万元" in jsonl and "城东手册.md" in jsonl
+    admin.close()
+
+
+def test_cited_source_file_and_page_image(server: str, east: httpx.Client, west: httpx.Client) -> None:
+    pdf = Path(__file__).parent / "fixtures" / "parse" / "rules_text.pdf"
+    admin = _login(server, ADMIN)
+    r = admin.post("/api/kb/handbook/documents", params={"wait": "true"},
+                   files=[("files", ("东区制度.pdf", pdf.read_bytes()))], data={"acl": json.dumps({"branches": ["0101"]})})
+    assert r.status_code == 202 and r.json()["indexed"] == 1, r.text
+    f = east.get("/api/kb/handbook/documents/东区制度.pdf/file")
+    assert f.status_code == 200 and f.content == pdf.read_bytes() and "attachment" in f.headers["content-disposition"]
+    page = east.get("/api/kb/handbook/documents/东区制度.pdf/pages/1")
+    assert page.status_code == 200 and page.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert east.get("/api/kb/handbook/documents/东区制度.pdf/pages/999").status_code == 404
+    assert east.get("/api/kb/handbook/documents/城东手册.md/pages/1").status_code == 422  # no page images for Markdown
+    for path in ("/api/kb/handbook/documents/东区制度.pdf/file", "/api/kb/handbook/documents/东区制度.pdf/pages/1"):
+        assert west.get(path).status_code == 404, path
     admin.close()

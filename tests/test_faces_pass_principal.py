@@ -13,7 +13,8 @@ FACES = [SRC / "api", SRC / "web", SRC / "cli"]
 NEEDS_PRINCIPAL = {
     "ask", "ask_stream", "search", "evaluate", "get_answer", "list_documents", "get_document",
     "document_chunks", "delete_document", "set_document_acl", "ingest", "start_ingest_job",
-    "create_kb", "delete_kb", "set_default_acl", "rebuild_index",
+    "create_kb", "delete_kb", "set_default_acl", "rebuild_index", "document_file", "page_image",
+    "submit_feedback", "list_feedback", "review_feedback", "list_eval_questions", "eval_questions_jsonl",
 }
 
 

@@ -24,7 +24,7 @@ def create_app() -> FastAPI:
     """
     from fastapi import Depends
 
-    from xiaoyin.api import audit, auth, docs, feedback, kb, ledger, risk
+    from xiaoyin.api import audit, auth, docs, feedback, kb, ledger, originals, risk
     from xiaoyin.api.deps import current_principal
     from xiaoyin.core.logs import configure_logging
 
@@ -61,7 +61,7 @@ def create_app() -> FastAPI:
 
     app.include_router(auth.router)  # login is open; every other auth route names its principal
     signed_in = [Depends(current_principal)]  # every domain route needs a session or an API token
-    for router in (kb.router, feedback.router, risk.router, docs.router, ledger.router, audit.router):
+    for router in (kb.router, originals.router, feedback.router, risk.router, docs.router, ledger.router, audit.router):
         app.include_router(router, dependencies=signed_in)
 
     from xiaoyin import web  # the staff workbench: page shells whose scripts call the routes above

@@ -13,6 +13,7 @@ Faces import this package only; its modules are details:
 * :mod:`.searching` — hybrid search (routing, article lookup, year re-scoring);
 * :mod:`.answers` — stand-alone queries, ``ask``/``ask_stream``, stored answers;
 * :mod:`.feedback` — 👍/👎 on answers, the review queue, stored evaluation questions;
+* :mod:`.originals` — the kept original files, page images for citations;
 * :mod:`.evaluation` — evaluation runs;
 * :mod:`._base` — the per-process index cache and locks they share.
 """
@@ -50,9 +51,13 @@ from xiaoyin.knowledge.service.ingestion import (
 )
 from xiaoyin.knowledge.service.jobs import get_ingest_job, remove_uploaded, start_ingest_job
 from xiaoyin.knowledge.service.kbs import KBInfo, create_kb, delete_kb, get_kb, list_kbs, set_default_acl
+from xiaoyin.knowledge.service.originals import OriginalFile, document_file, page_image
 from xiaoyin.knowledge.service.searching import SearchHit, SearchResult, search
 
 __all__ = [
+    "OriginalFile",
+    "document_file",
+    "page_image",
     "EvalQuestionInfo",
     "FeedbackInfo",
     "ReviewIn",

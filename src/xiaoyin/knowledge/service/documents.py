@@ -13,6 +13,7 @@ from xiaoyin.core.auth.acl import DocumentAcl
 from xiaoyin.core.auth.principal import Permission, Principal
 from xiaoyin.core.db import session_scope
 from xiaoyin.knowledge.service._base import _find_doc, _get_kb, _index_lock, _kb_lock, _open, _visible
+from xiaoyin.knowledge.service.originals import drop_original
 from xiaoyin.knowledge.store import Document
 
 
@@ -104,6 +105,7 @@ def delete_document(kb: str, ref: str, *, principal: Principal | None = None) ->
             d = s.get(Document, info.id)
             if d is not None:
                 s.delete(d)
+            drop_original(info.id)
             if principal is not None:
                 audit.record(principal, "kb.delete_document", target=f"{kb}/{info.name}"[:255], session=s,
                              details={"doc_id": info.id, "sha256": info.sha256, "version": info.version})

@@ -25,6 +25,7 @@ from xiaoyin.knowledge.chunk import chunk_document
 from xiaoyin.knowledge.parse import SUPPORTED_SUFFIXES, detect_format, parse_file
 from xiaoyin.knowledge.service._base import _get_kb, _index_lock, _kb_lock, _open
 from xiaoyin.knowledge.service.indexing import _lexical_text, _reconcile
+from xiaoyin.knowledge.service.originals import keep_original
 from xiaoyin.knowledge.store import ChunkRow, Document, KnowledgeBase
 from xiaoyin.knowledge.types import Chunk, IndexChunk
 from xiaoyin.models.embed import get_embedder
@@ -412,6 +413,7 @@ def _store(kb: str, kb_id: int, prep: _Prepared, tags: Sequence[str] | None, doc
                      kind=c.kind, chunk_hash=c.hash, meta=c.meta or {})
             for c, cid in zip(prep.chunks, ids, strict=True)
         )
+        keep_original(d.id, prep.path, prep.name)  # inside the transaction: a failed copy fails this file alone
         if principal is not None:
             audit.record(principal, "kb.upload", target=f"{kb}/{prep.name}"[:255], session=s,
                          details={"doc_id": d.id, "sha256": prep.sha, "version": d.version,

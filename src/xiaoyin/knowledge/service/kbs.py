@@ -14,7 +14,16 @@ from xiaoyin.core.auth.principal import Permission, Principal
 from xiaoyin.core.db import session_scope
 from xiaoyin.core.errors import AlreadyExists, Forbidden, InvalidInput
 from xiaoyin.knowledge.service._base import _drop_index, _get_kb, _kb_lock
-from xiaoyin.knowledge.store import AnswerRecord, ChunkRow, Document, IngestJob, KnowledgeBase
+from xiaoyin.knowledge.service.originals import drop_original
+from xiaoyin.knowledge.store import (
+    AnswerRecord,
+    ChunkRow,
+    Document,
+    EvalQuestionRow,
+    Feedback,
+    IngestJob,
+    KnowledgeBase,
+)
 
 
 @dataclass
@@ -98,12 +107,17 @@ def delete_kb(name: str, *, principal: Principal | None = None) -> None:
             if hidden:
                 raise Forbidden(f"知识库中有 {len(hidden)} 份您无权访问的文档，不能删除 / the knowledge base holds "
                                 f"{len(hidden)} documents you may not see; an administrator must delete it")
-        docs = s.scalar(select(func.count()).select_from(Document).where(Document.kb_id == kb_id)) or 0
+        doc_ids = list(s.scalars(select(Document.id).where(Document.kb_id == kb_id)))
+        docs = len(doc_ids)
         if principal is not None:
             audit.record(principal, "kb.delete", target=name, session=s, details={"documents": docs})
         s.execute(delete(ChunkRow).where(ChunkRow.kb_id == kb_id))
         s.execute(delete(Document).where(Document.kb_id == kb_id))
         s.execute(delete(IngestJob).where(IngestJob.kb_id == kb_id))
+        s.execute(delete(Feedback).where(Feedback.kb_id == kb_id))
+        s.execute(delete(EvalQuestionRow).where(EvalQuestionRow.kb_id == kb_id))
         s.execute(delete(AnswerRecord).where(AnswerRecord.kb_id == kb_id))
         s.delete(kb)
     _drop_index(kb_id)
+    for doc_id in doc_ids:
+        drop_original(doc_id)
