@@ -153,3 +153,18 @@ def test_cited_source_file_and_page_image(server: str, east: httpx.Client, west:
     for path in ("/api/kb/handbook/documents/东区制度.pdf/file", "/api/kb/handbook/documents/东区制度.pdf/pages/1"):
         assert west.get(path).status_code == 404, path
     admin.close()
+
+
+def test_evaluation_run_over_http(server: str, east: httpx.Client) -> None:
+    admin = _login(server, ADMIN)
+    r = admin.post("/api/kb/handbook/evaluate", json={"k": 5})
+    if r.status_code == 422:  # no accepted feedback yet in this module's order: add one question
+        a = admin.post("/api/kb/handbook/ask", json={"question": "梧桐方案的授信上限是多少？"}).json()
+        fb = admin.post(f"/api/answers/{a['id']}/feedback", json={"rating": "up"}).json()
+        admin.post(f"/api/feedback/{fb['id']}/review", json={"action": "accept", "answers": ["六百万"]})
+        r = admin.post("/api/kb/handbook/evaluate", json={"k": 5})
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["questions"] >= 1 and "recall_at_k" in report and report["per_question"]
+    assert east.post("/api/kb/handbook/evaluate", json={}).status_code == 403
+    admin.close()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from xiaoyin.api.deps import CurrentPrincipal
+from xiaoyin.core.errors import InvalidInput
+from xiaoyin.core.jsonutil import to_jsonable
 from xiaoyin.knowledge import service
 
 router = APIRouter(prefix="/api", tags=["knowledge feedback"])
@@ -49,3 +53,27 @@ def eval_questions_jsonl(name: str, principal: CurrentPrincipal) -> PlainTextRes
     """The evaluation set as JSONL, the format ``xiaoyin eval --questions`` reads."""
     return PlainTextResponse(service.eval_questions_jsonl(name, principal=principal),
                              media_type="application/x-ndjson; charset=utf-8")
+
+
+class EvalRunIn(BaseModel):
+    k: int = Field(5, ge=1, le=50)
+    mode: str = Field("hybrid", pattern="^(hybrid|bm25|dense)$")
+    use_llm: bool = Field(False, description="compose answers with the configured LLM (slower)")
+
+
+@router.post("/kb/{name}/evaluate", response_model=dict[str, Any])
+def run_evaluation(name: str, body: EvalRunIn, principal: CurrentPrincipal) -> dict[str, Any]:
+    """Run the knowledge base's stored evaluation set (at most 500 questions, answered in this request)
+    and return the report: recall@k, MRR, answer accuracy, refusal rates and each question's outcome,
+    computed over the documents the caller may see."""
+    text = service.eval_questions_jsonl(name, principal=principal)
+    if not text.strip():
+        raise InvalidInput("该知识库还没有评测问题 / this knowledge base has no evaluation questions yet; "
+                           "accept feedback in the review queue to add some")
+    if text.count("\n") > 500:
+        raise InvalidInput("评测问题超过 500 个，请用 xiaoyin eval / more than 500 questions: run `xiaoyin eval`")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "questions.jsonl"
+        path.write_text(text, encoding="utf-8")
+        return to_jsonable(service.evaluate(name, path, k=body.k, mode=body.mode, use_llm=body.use_llm,
+                                            principal=principal))
