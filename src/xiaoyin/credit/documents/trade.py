@@ -112,9 +112,15 @@ def invoice_key(inv: VatInvoice) -> str | None:
     return f"{code}-{number}" if code and number else None
 
 
+#: Lines that name no goods: a face pointing to its goods list, sum rows, discounts.
+_NOT_GOODS = re.compile(r"^[（(]?(?:详见.{0,6}清单|见.{0,4}清单|小计|合计|总计|本页小计|折扣.*)[）)]?$")
+
+
 def goods_name(name: str | None) -> str:
-    """``*钢材*热轧卷板`` → ``热轧卷板`` (the tax-class short name is dropped)."""
-    return norm_text(re.sub(r"^\s*\*[^*]*\*", "", name or ""))
+    """``*钢材*热轧卷板`` → ``热轧卷板`` (the tax-class short name is dropped); "" for a line that names no
+    goods (``（详见销货清单）``, ``小计``)."""
+    text = norm_text(re.sub(r"^\s*\*[^*]*\*", "", name or ""))
+    return "" if _NOT_GOODS.match(text) else text
 
 
 # ---------------------------------------------------------------- context
@@ -411,7 +417,9 @@ def goods_mismatch(ctx: TradeContext, rule: Rule) -> list[Finding]:
         if pair is None or not pair[1].lines:
             continue
         cdoc, contract = pair
-        goods = [goods_name(li.name) for li in contract.lines if li.name]
+        goods = [g for g in (goods_name(li.name) for li in contract.lines) if g]
+        if not goods:
+            continue
         for i, line in enumerate(inv.lines):
             name = goods_name(line.name)
             if name and not any(name == g or name in g or g in name for g in goods):

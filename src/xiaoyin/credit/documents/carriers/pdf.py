@@ -6,6 +6,8 @@ downwards), the same orientation as OCR boxes in page pixels.
 
 from __future__ import annotations
 
+import ctypes
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -71,6 +73,22 @@ def _glyph_size(tp: pdfium.PdfTextPage, index: int) -> float:
     return float(pdfium_c.FPDFText_GetFontSize(tp.raw, index))
 
 
+def _is_stamp(tp: pdfium.PdfTextPage, index: int) -> bool:
+    """A glyph of a stamp (seal) drawn over the text: red and either semi-transparent or set at an angle
+    that is not a multiple of 90° (arc text around a round seal). Such glyphs are not the document's
+    text; kept, they land between a label and its value (``法定代表人 | 周阳秀 | 厦``)."""
+    r, g, b, a = (ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint())
+    if not pdfium_c.FPDFText_GetFillColor(tp.raw, index, r, g, b, a):
+        return False
+    red = r.value >= 140 and r.value > 1.6 * max(g.value, b.value, 1)
+    if not red:
+        return False
+    angle = float(pdfium_c.FPDFText_GetCharAngle(tp.raw, index))
+    quarter = math.pi / 2
+    off_axis = angle >= 0 and min(angle % quarter, quarter - angle % quarter) > 0.05
+    return a.value < 250 or off_axis
+
+
 def page_runs(page: pdfium.PdfPage, number: int) -> PdfPageContent:
     """See :func:`_page_runs`; holds the PDFium lock."""
     with PDFIUM:
@@ -93,6 +111,8 @@ def _page_runs(page: pdfium.PdfPage, number: int) -> PdfPageContent:
         chars = []
         for i in range(tp.count_chars()):
             ch = tp.get_text_range(i, 1)
+            if ch.strip() and _is_stamp(tp, i):
+                continue
             left, bottom, right, top = tp.get_charbox(i)
             chars.append((ch, (left, height - top, right, height - bottom), _glyph_size(tp, i)))
     finally:

@@ -43,12 +43,12 @@ JIA_YI = ("甲方", "乙方")
 ROLE_OF_WORD = {**{w: "buyer" for w in BUYER_WORDS}, **{w: "seller" for w in SELLER_WORDS}}
 PARTY_FIELDS = {
     "name": ("名称", "单位名称", "公司名称", "企业名称"),
-    "tax_id": ("统一社会信用代码", "纳税人识别号", "社会信用代码"),
-    "legal_rep": ("法定代表人", "法人代表", "法定代表人/负责人"),
-    "address": ("地址", "住所", "住所地", "通讯地址", "联系地址", "注册地址"),
-    "phone": ("电话", "联系电话"),
-    "bank": ("开户行", "开户银行", "开户行名称"),
-    "account": ("账号", "帐号", "银行账号", "开户账号"),
+    "tax_id": ("统一社会信用代码", "纳税人识别号", "社会信用代码", "税号", "信用代码", "税务登记号"),
+    "legal_rep": ("法定代表人", "法人代表", "法定代表人/负责人", "法定代表", "负责人"),
+    "address": ("地址", "住所", "住所地", "通讯地址", "联系地址", "注册地址", "单位地址", "公司地址", "通信地址"),
+    "phone": ("电话", "联系电话", "电话号码", "联系方式", "电话/传真"),
+    "bank": ("开户行", "开户银行", "开户行名称", "开户银行名称", "开户机构"),
+    "account": ("账号", "帐号", "银行账号", "开户账号", "银行帐号", "账户号码"),
 }
 
 
@@ -64,15 +64,17 @@ def _role_labels() -> list[Label]:
 
 SIGN_WORDS = ("（盖章）", "（签章）", "（签字盖章）", "盖章", "签章")
 LABELS = [
-    Label("number", ("合同编号", "协议编号", "合同号", "合同号码", "编号")),
+    Label("number", ("合同编号", "协议编号", "合同号", "合同号码", "编号", "No.", "NO.", "№")),
     Label("sign_date", ("签订日期", "签订时间", "签约日期", "签署日期", "签订日")),
     Label("sign_place", ("签订地点", "签约地点")),
     *_role_labels(),
     Label("sign", tuple(f"{r}{s}" for r in (*ROLE_OF_WORD, *JIA_YI) for s in SIGN_WORDS)),
     *(Label(k, v) for k, v in PARTY_FIELDS.items()),
     Label("total", ("合同总金额", "合同总价", "合同总价款", "合同金额", "总金额", "合同总额"), greedy=True),
-    Label("delivery_date", ("交货期限", "交货日期", "交货时间", "交付时间", "交付日期", "交货期"), greedy=True),
-    Label("delivery_place", ("交货地点", "指定地点", "送货地点", "送达地点", "交付地点", "收货地点"), greedy=True),
+    Label("delivery_date", ("交货期限", "交货日期", "交货时间", "交付时间", "交付日期", "交货期", "交（提）货时间",
+                            "交（提）货期限", "交（提）货日期"), greedy=True),
+    Label("delivery_place", ("交货地点", "指定地点", "送货地点", "送达地点", "交付地点", "收货地点", "交（提）货地点"),
+          greedy=True),
     Label("payment_terms", ("付款方式", "结算方式", "付款条件", "付款方式及期限", "结算方式及期限"), greedy=True),
     Label("date", ("日期",)),
 ]
@@ -86,6 +88,7 @@ COLUMNS = [
     Column("unit_price", ("单价（元）", "单价", "含税单价", "单价（含税）", "含税单价（元）"), parse_decimal),
     Column("amount", ("金额（元）", "金额", "小计（元）", "小计", "总价（元）", "总价", "价税合计", "含税金额",
                       "金额（含税）", "含税总价", "合计金额", "总金额", "货款金额"), parse_amount),
+    Column("delivery", ("交（提）货时间及数量", "交（提）货时间", "交货时间", "交货日期", "交货期", "交期"), parse_text),
 ]
 _scanner = LabelScanner(LABELS, IGNORE)
 _CLAUSE_START = re.compile(r"^\s*(?:[0-9一二三四五六七八九十]+[、.．]|第[一二三四五六七八九十\d]+条|[（(][0-9一二三四五六七八九十]+[）)])")
@@ -96,6 +99,11 @@ def _title(layout: DocLayout) -> Hit | None:
 
     found = find_title(layout)
     if found is not None and found.doc_type == "contract" and found.name != "合同":
+        # the printed title: the name with a short qualifier before it (产品销售合同, 工矿产品购销合同)
+        for text in [compact(sg.text) for sg in found.row.segments] + [compact(found.row.text)]:
+            i = text.find(found.name)
+            if i >= 0 and re.fullmatch(r"[\u4e00-\u9fff]{0,4}", text[:i]):
+                return Hit(text[: i + len(found.name)], found.page, found.row.start, found.row.end)
         return Hit(found.name, found.page, found.row.start, found.row.end)
     for page in layout.pages[:1]:
         for row in page.rows[:6]:
@@ -320,6 +328,36 @@ def _prose_delivery(rec: Record, layout: DocLayout) -> None:
                 return
 
 
+_PLACE_RX = re.compile(r"(?:交货|送货|运送|送达|交付|运抵|发货|运)至([^，。；;,\n]{4,40})")
+
+
+def _prose_place(rec: Record, layout: DocLayout) -> None:
+    """A delivery place inside a clause (``甲方于2024/09/28前交货至长沙市…。``)."""
+    for page in layout.pages:
+        for m in _PLACE_RX.finditer(page.text):
+            value = parse_text(m.group(1))
+            if value and "\n" not in m.group(0):
+                rec.set_hit("delivery_place", Hit(value, page, m.start(1), m.end(1)))
+                return
+
+
+def _grid_value(kv: KV) -> tuple[str, int] | None:
+    """The value of a clause printed as a grid (``八、结算方式、时间及地点 | 货到验收合格后…``): the heading
+    cell holds the label and more heading words but no colon; the value is the rest of the row."""
+    row = kv.row
+    for k, (s0, e0) in enumerate(row.spans):
+        if not s0 <= kv.label_start < e0:
+            continue
+        rest = kv.page.text[kv.label_end:e0].strip()
+        label = kv.page.text[kv.label_start:kv.label_end]
+        if label.rstrip().endswith(("：", ":")) or k + 1 >= len(row.spans) or len(rest) > 10 \
+                or re.search(r"\d", rest):
+            return None
+        start = row.spans[k + 1][0]
+        return kv.page.text[start:row.end].strip(), start
+    return None
+
+
 def _date(v: str | None):
     return parse_date(v) or parse_cn_date(v)
 
@@ -356,10 +394,17 @@ def extract_contract(layout: DocLayout) -> Record:
     if rec.get("total_amount") is None or rec.get("total_amount_upper") is None:
         _prose_total(rec, layout)
 
+    kvs = [_regrid(kv) for kv in kvs]
     dd = next((kv for kv in kvs if kv.key == "delivery_date" and _date(kv.value)), None)
     if dd is not None:
         rec.set_hit("delivery_date", dd.hit(_date))
-    else:
+    if rec.get("delivery_date") is None and table is not None:  # a 交（提）货时间 column of the goods table
+        for trow in table.rows:
+            cell = trow.cells.get("delivery")
+            if cell is not None and rec.set_hit("delivery_date", Hit(_date(cell.text), trow.page, cell.start,
+                                                                         cell.end)):
+                break
+    if rec.get("delivery_date") is None:
         _prose_delivery(rec, layout)
     for key in ("delivery_place", "payment_terms"):
         kv = next((k for k in kvs if k.key == key and k.value.strip("：: ")), None)
@@ -370,6 +415,19 @@ def extract_contract(layout: DocLayout) -> Record:
                 text = re.split(r"[，,；;。]", text, maxsplit=1)[0]
                 end = kv.start + len(text)
             rec.set_hit(key, Hit(parse_text(text), kv.page, kv.start, end))
+    if rec.get("delivery_place") is None:
+        _prose_place(rec, layout)
     if rec.get("sign_date") is None:
         rec.set_hit("sign_date", first(kvs, "date", _date))
     return rec
+
+
+def _regrid(kv: KV) -> KV:
+    """A clause label's KV with its value taken from the grid cell beside the heading (see :func:`_grid_value`)."""
+    if kv.key not in ("delivery_date", "delivery_place", "payment_terms"):
+        return kv
+    found = _grid_value(kv)
+    if found is None:
+        return kv
+    text, start = found
+    return replace(kv, value=text, start=start, end=start + len(text))

@@ -10,7 +10,7 @@ from .fields import compact, parse_amount, parse_date, parse_decimal, parse_digi
 from .kv import KV, Label, LabelScanner
 from .record import Hit, Record
 from .segments import DocLayout, Row, Segment
-from .table import Column, find_header, read_table
+from .table import Column, find_header, find_headers, read_table
 
 KIND_TITLES = [  # most specific first
     ("电子发票(增值税专用发票)", InvoiceKind.digital_special),
@@ -26,7 +26,7 @@ LABELS = [
     Label("date", ("开票日期",)),
     Label("check", ("校验码",)),
     Label("machine", ("机器编号",)),
-    Label("name", ("名称",)),
+    Label("name", ("名称", "购买方名称", "销售方名称", "购方名称", "销方名称")),
     Label("tax_id", ("统一社会信用代码/纳税人识别号", "纳税人识别号", "统一社会信用代码", "识别号")),
     Label("addr_phone", ("地址、电话", "地址电话", "地址、电话号码")),
     Label("bank_acct", ("开户行及账号", "开户银行及账号", "开户行及帐号")),
@@ -40,12 +40,13 @@ LABELS = [
 IGNORE = ("货物或应税劳务、服务名称", "项目名称", "货物名称", "产品名称", "购买方信息", "销售方信息")
 
 COLUMNS = [
+    Column("index", ("序号", "行号"), parse_text),
     Column("name", ("货物或应税劳务、服务名称", "货物或应税劳务名称", "项目名称", "服务名称", "名称"), parse_text),
     Column("spec", ("规格型号", "规格"), parse_text),
     Column("unit", ("单位",), parse_text),
     Column("quantity", ("数量",), parse_decimal),
-    Column("unit_price", ("单价",), parse_decimal),
-    Column("amount", ("金额",), parse_amount),
+    Column("unit_price", ("单价（不含税）", "单价",), parse_decimal),
+    Column("amount", ("金额（不含税）", "金额",), parse_amount),
     Column("tax_rate", ("税率/征收率", "税率", "征收率"), parse_percent),
     Column("tax", ("税额",), parse_amount),
 ]
@@ -74,7 +75,7 @@ def extract_invoice(layout: DocLayout) -> Record:
     inv: VatInvoice = rec.data  # type: ignore[assignment]
     kind, kind_hit = _kind(layout)
     rec.set_hit("kind", kind_hit)
-    kvs = _scanner.scan(layout)
+    kvs = _scanner.scan(layout, above=True)
 
     rec.set_hit("code", first(kvs, "code", lambda v: parse_digits(v, (10, 12))))
     rec.set_hit("number", first(kvs, "number", lambda v: parse_digits(v, (8, 20))))
@@ -82,7 +83,7 @@ def extract_invoice(layout: DocLayout) -> Record:
     if kind is None or not kind.is_digital:
         _header_code_number(rec, layout)
     rec.set_hit("check_code", first(kvs, "check", lambda v: parse_digits(v, (20,))))
-    rec.set_hit("remarks", _remarks_block(layout) or first(kvs, "remarks", parse_text))
+    rec.set_hit("remarks", _remarks_block(layout) or first(kvs, "remarks", _remark))
     rec.set_hit("drawer", first(kvs, "drawer", parse_text))
 
     _parties(rec, layout, kvs, kind)
@@ -90,24 +91,7 @@ def extract_invoice(layout: DocLayout) -> Record:
     table = read_table(layout, COLUMNS, _is_end)
     fill_lines(rec, table)
     _split_spec_unit(rec)
-    if table is not None and table.end_row is not None:
-        page = table.rows[0].page if table.rows else layout.pages[0]
-        for p in layout.pages:
-            if table.end_row in p.rows:
-                page = p
-        row = table.end_row
-        if compact(row.text).startswith("合计") or not compact(row.text).startswith("价税"):
-            money = money_hits(page, row)
-            amt_x = table.centers.get("amount")
-            tax_x = table.centers.get("tax")
-            if amt_x is not None and tax_x is not None and money:
-                near_amt = [h for h, x in money if abs(x - amt_x) < abs(x - tax_x)]
-                near_tax = [h for h, x in money if abs(x - tax_x) <= abs(x - amt_x)]
-                rec.set_hit("total_amount", near_amt[-1] if near_amt else None)
-                rec.set_hit("total_tax", near_tax[-1] if near_tax else None)
-            elif len(money) >= 2:
-                rec.set_hit("total_amount", money[-2][0])
-                rec.set_hit("total_tax", money[-1][0])
+    _totals(rec, layout)
 
     upper = next((kv for kv in kvs if kv.key == "upper"), None)
     if upper is not None:
@@ -126,6 +110,40 @@ def extract_invoice(layout: DocLayout) -> Record:
 
     _status(rec, layout, inv)
     return rec
+
+
+_TOTAL_ROW = re.compile(r"^(?:合计|小计|总计|本页小计|计(?=[¥￥Y\d]))")
+
+
+def _totals(rec: Record, layout: DocLayout) -> None:
+    """合计 amount and tax from the sum row under an item table (合计, else 小计/总计), each figure going to
+    the column (金额 or 税额) whose header it is nearer. The face's row comes first: a goods list on a
+    later page repeats the same sums."""
+    for page, hi, pos in find_headers(layout, COLUMNS):
+        rows = page.rows[hi + 1:]
+        found = None
+        for row in rows:
+            t = compact(row.text)
+            if t.startswith("价税合计") or "大写" in t:
+                break
+            if _TOTAL_ROW.match(t) and (found is None or not compact(found.text).startswith("合计")):
+                found = row
+        if found is None:
+            continue
+        money = money_hits(page, found)
+        amt = pos.get("amount")
+        tax = pos.get("tax")
+        if amt is not None and tax is not None and money:
+            amt_x, tax_x = sum(amt) / 2, sum(tax) / 2
+            near_amt = [h for h, x in money if abs(x - amt_x) < abs(x - tax_x)]
+            near_tax = [h for h, x in money if abs(x - tax_x) <= abs(x - amt_x)]
+            rec.set_hit("total_amount", near_amt[-1] if near_amt else None)
+            rec.set_hit("total_tax", near_tax[-1] if near_tax else None)
+        elif len(money) >= 2:
+            rec.set_hit("total_amount", money[-2][0])
+            rec.set_hit("total_tax", money[-1][0])
+        if rec.get("total_amount") is not None:
+            return
 
 
 def _parties(rec: Record, layout: DocLayout, kvs: list[KV], kind: InvoiceKind | None) -> None:
@@ -174,7 +192,7 @@ def _parties(rec: Record, layout: DocLayout, kvs: list[KV], kind: InvoiceKind | 
     for kv in kvs:
         if kv.key not in party_keys:
             continue
-        who = side(kv)
+        who = _named_role(kv) or side(kv)
         if who is None:
             continue
         if kv.key == "name":
@@ -191,6 +209,24 @@ def _parties(rec: Record, layout: DocLayout, kvs: list[KV], kind: InvoiceKind | 
             set_split(rec, kv, f"{who}.address", f"{who}.phone", PHONE_RE, lambda t: t.strip())
         elif kv.key == "bank_acct" and kv.value:
             set_split(rec, kv, f"{who}.bank", f"{who}.account", ACCOUNT_RE, lambda t: re.sub(r"\s", "", t))
+
+
+_ROLE_WORD = re.compile(r"(购买方|购方|购货方|买方|销售方|销方|销货方|卖方)")
+
+
+def _named_role(kv: KV) -> str | None:
+    """The role printed with the label itself (``购买方名称：``, ``销售方 纳税人识别号``): the last role word
+    between the row start and the label's end, unless a value stands in between (side-by-side blocks)."""
+    if kv.above:
+        return None
+    before = kv.page.text[kv.row.start:kv.label_end]
+    words = _ROLE_WORD.findall(before)
+    if not words:
+        return None
+    tail = before[before.rfind(words[-1]) + len(words[-1]):kv.label_start - kv.row.start]
+    if re.search(r"[：:]\s*\S", tail):  # the role word belongs to an earlier label–value pair
+        return None
+    return "buyer" if words[-1] in ("购买方", "购方", "购货方", "买方") else "seller"
 
 
 _SPEC_UNIT_RE = re.compile(r"^(.*?[0-9A-Za-z*/\-+.)\]])\s*([\u4e00-\u9fff]{1,2})$")
@@ -214,6 +250,17 @@ def _header_code_number(rec: Record, layout: DocLayout) -> None:
             m = _NO_RE.match(t)
             if m and seg.x0 > page.width / 2 and rec.get("number") is None:
                 rec.set_hit("number", Hit(m.group(1), page, a, b))
+
+
+_SIGNATURE = re.compile(r"^[\u4e00-\u9fff]{0,8}[（(]?(?:盖|签)?章[)）]?[：:]?$")
+
+
+def _remark(text: str | None) -> str | None:
+    """A 备注 value: not a lone character (a stamp fragment) nor a signature label (``销售方（章）``)."""
+    value = parse_text(text)
+    if value is None or len(compact(value)) < 2 or _SIGNATURE.match(compact(value)):
+        return None
+    return value
 
 
 _FOOTER = ("收款人", "复核", "开票人")
@@ -335,9 +382,11 @@ def _name_glued_to_uscc(kv: KV) -> tuple[Hit | None, Hit] | None:
 
 
 def _tax_id(value: str) -> str | None:
+    from ..validators import uscc
+
     v = re.sub(r"\s", "", value).upper()
     m = re.search(r"[0-9A-Z]{15,20}", v)
-    return m.group(0) if m else None
+    return uscc.repair_ocr(m.group(0)) if m else None
 
 
 def _status(rec: Record, layout: DocLayout, inv: VatInvoice) -> None:

@@ -222,6 +222,9 @@ class LabelScanner:
                         return None
                     ws, we = x + m.start(), x + m.end()
                     out.append(self._kv(UNKNOWN, "", page, row, row.start + we, ws, we))
+        known = sum(1 for kv in out if kv.key != UNKNOWN)
+        if known == 1 and len(out) == 2 and out[0].key != UNKNOWN:
+            return None  # 'label | word' is a label and its short value (款项用途 | 货款), not a header
         return sorted(out, key=lambda kv: kv.x)
 
     def _below(self, header: list[KV], last: Row, page: PageLayout, row: Row) -> list[KV]:
@@ -263,6 +266,8 @@ class LabelScanner:
         out = list(inline)
         for a, b in cells:
             x0, x1 = _x_at(row, row.start + a), _x_at(row, row.start + b)
+            if len(cols) == 1 and (x1 < cols[0].x - 2 * h or x0 > cols[0].x1 + 2 * h):
+                continue  # under a lone label, only what stands below it is its value
             best, best_ov = None, 0.0
             for i, kv in enumerate(cols):
                 lo = (cols[i - 1].x1 + kv.x) / 2 if i else float("-inf")

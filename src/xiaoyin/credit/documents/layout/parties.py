@@ -5,8 +5,9 @@ Label keys are ``role`` (a role word alone: ``付款人``), ``role.field`` (``�
 
 1. the label printed with it: a row label or column header (``付款人 | A | 123`` under ``户名 | 账号``);
 2. the role anchors (role words, and the single characters of a role printed vertically, 付/款/人):
-   when the two roles stand side by side, the value's x decides (left or right of the midline between
-   the anchors); when they are stacked, the last anchor above the value does;
+   when the two roles stand side by side (on the nearest row above the value that holds both, else
+   everywhere), the value's x decides (left or right of the midline between the anchors); when they
+   are stacked, the last anchor above the value does;
 3. otherwise the order of appearance: the first value of a field is the first role's, the next the
    second role's (payer before payee, left before right).
 """
@@ -90,6 +91,7 @@ def assign(layout: DocLayout, kvs: list[KV], roles: tuple[str, str], fields: tup
     anc = anchors(layout, kvs, roles, chars or {})
     width = layout.pages[0].width if layout.pages else 1000.0
     side = _side_by_side(anc, roles, width)
+    pairs = _pair_rows(anc, roles, width)
     seen: dict[str, int] = {}
     out: list[PartyValue] = []
     for kv in kvs:
@@ -109,7 +111,7 @@ def assign(layout: DocLayout, kvs: list[KV], roles: tuple[str, str], fields: tup
         if fld not in fields:
             continue
         if role is None:
-            role = _by_anchor(kv, anc, side, roles)
+            role = _by_anchor(kv, anc, _mirrored(kv, kvs, anc, roles, pairs) or side, roles, pairs)
         if role is None:
             n = seen.get(fld, 0)
             role = roles[min(n, 1)]
@@ -118,7 +120,45 @@ def assign(layout: DocLayout, kvs: list[KV], roles: tuple[str, str], fields: tup
     return out
 
 
-def _by_anchor(kv: KV, anc: list[Anchor], side: tuple[str, float] | None, roles: tuple[str, str]) -> str | None:
+def _pair_rows(anc: list[Anchor], roles: tuple[str, str], width: float) -> list[tuple[Anchor, tuple[str, float]]]:
+    """Rows where both roles stand side by side (``出卖人 | 买受人`` over a two-column party table), with the
+    left role and the split x of that row; in reading order."""
+    out = []
+    rows: dict[tuple[int, int], list[Anchor]] = {}
+    for a in anc:
+        rows.setdefault((a.page.number, a.offset), []).append(a)
+    for key in sorted(rows):
+        side = _side_by_side(rows[key], roles, width)
+        if side is not None:
+            out.append((rows[key][0], side))
+    return out
+
+
+def _mirrored(kv: KV, kvs: list[KV], anc: list[Anchor], roles: tuple[str, str],
+              pairs: list[tuple[Anchor, tuple[str, float]]]) -> tuple[str, float] | None:
+    """(left role, split x) when ``kv``'s label is printed twice in its row (``电话 | A | 电话 | B``): one
+    party per half, the second label starting the right half. The left role is the one a row of both
+    roles above says, else the role the document names first (甲方 before 乙方, 出卖人 before 买受人)."""
+    if kv.above:
+        return None
+    xs = sorted({(k.label_start, k.x) for k in kvs if k.row is kv.row and k.key == kv.key and not k.above})
+    if len(xs) != 2:
+        return None
+    above = [s for a, s in pairs if a.page is kv.page and a.offset <= kv.row.start]
+    if above:
+        left = above[-1][0]
+    elif anc:
+        left = min(anc, key=lambda a: (a.page.number, a.offset, a.x0)).role
+    else:
+        left = roles[0]
+    return left, xs[1][1] - 1.0
+
+
+def _by_anchor(kv: KV, anc: list[Anchor], side: tuple[str, float] | None, roles: tuple[str, str],
+               pairs: list[tuple[Anchor, tuple[str, float]]] | None = None) -> str | None:
+    above = [s for a, s in pairs or [] if a.page is kv.page and a.offset <= kv.row.start]
+    if above:  # under a row of both roles side by side: the nearest such row decides by x
+        side = above[-1]
     if side is not None:
         left, split = side
         right = roles[1] if left == roles[0] else roles[0]

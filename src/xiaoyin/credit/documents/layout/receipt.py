@@ -44,7 +44,8 @@ def _party_labels() -> list[Label]:
 
 LABELS = [
     Label("serial", ("回单编号", "回单号", "回单号码", "电子回单号码", "流水号", "交易流水号", "业务流水号", "交易序号",
-                     "凭证号", "凭证编号", "业务编号", "交易编号", "回单序号")),
+                     "凭证号", "凭证编号", "业务编号", "交易编号", "回单序号", "编号", "通知书编号", "单号",
+                     "交易参考号", "参考号", "业务参考号", "凭证号码", "回单流水号")),
     Label("date", ("交易日期", "日期", "记账日期", "交易时间", "转账日期", "付款日期", "入账日期", "委托日期", "业务日期")),
     *_party_labels(),
     Label("upper", ("金额（大写）", "大写金额", "人民币（大写）", "金额大写", "大写", "交易金额（大写）")),
@@ -55,7 +56,8 @@ LABELS = [
 ]
 IGNORE = ("打印日期", "打印时间", "记账柜员", "经办", "币种", "手续费", "验证码", "打印次数")
 _scanner = LabelScanner(LABELS, IGNORE)
-_CHARS = {"付": "payer", "收": "payee", "付款": "payer", "收款": "payee"}
+#: Side labels printed one character per line (付/款/人, 汇/款/人, 收/款/人): the first character names the role.
+_CHARS = {"付": "payer", "收": "payee", "付款": "payer", "收款": "payee", "汇": "payer", "汇款": "payer"}
 _PARSERS = {"name": parse_name, "account": parse_account, "bank": parse_bank}
 
 

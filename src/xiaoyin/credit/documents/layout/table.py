@@ -120,14 +120,22 @@ def _header_positions(row: Row, columns: list[Column]) -> dict[str, tuple[float,
     return {c.field: (c.x0, c.x1) for c in header_cells(row, columns) if c.field != IGNORED}
 
 
-def find_header(layout: DocLayout, columns: list[Column], min_cols: int = 4) -> tuple[PageLayout, int, dict] | None:
-    """(page, row index, column positions) of the first row naming at least ``min_cols`` columns."""
+def find_headers(layout: DocLayout, columns: list[Column],
+                 min_cols: int = 4) -> list[tuple[PageLayout, int, dict[str, tuple[float, float]]]]:
+    """(page, row index, column positions) of every row naming at least ``min_cols`` columns."""
+    out = []
     for page in layout.pages:
         for i, row in enumerate(page.rows):
             pos = _header_positions(row, columns)
             if len(pos) >= min_cols and ("quantity" in pos or "amount" in pos):
-                return page, i, pos
-    return None
+                out.append((page, i, pos))
+    return out
+
+
+def find_header(layout: DocLayout, columns: list[Column], min_cols: int = 4) -> tuple[PageLayout, int, dict] | None:
+    """(page, row index, column positions) of the first row naming at least ``min_cols`` columns."""
+    found = find_headers(layout, columns, min_cols)
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)
@@ -184,11 +192,11 @@ def _fits(f: str, text: str, parsers: dict[str, Callable[[str], Any]]) -> bool:
 
 def _typed(ranked: list[tuple[float, int]], text: str, regions: list[_Region],
            parsers: dict[str, Callable[[str], Any]]) -> list[tuple[float, int]]:
-    """Among the columns a piece overlaps, those whose type it fits first (left-aligned names under a
-    centred header reach into the 序号 column; the name is no 序号)."""
+    """Among the columns a piece overlaps, the read columns whose type it fits first (left-aligned names
+    under a centred header reach into the 序号 column or an unread one; the name is no 序号)."""
     over = [r for r in ranked if r[0] > 0]
     rest = [r for r in ranked if r[0] <= 0]
-    fit = [r for r in over if _fits(regions[r[1]].field, text, parsers)]
+    fit = [r for r in over if regions[r[1]].field != IGNORED and _fits(regions[r[1]].field, text, parsers)]
     return fit + [r for r in over if r not in fit] + rest if fit else ranked
 
 
@@ -207,9 +215,14 @@ def _place(seg: Segment, span: tuple[int, int], regions: list[_Region],
         r = _typed(_overlaps(regions, x0, x1), text, regions, parsers)
         f = regions[r[0][1]].field
         if out:
-            same = f == regions[out[-1][1][0][1]].field
+            prev_f = regions[out[-1][1][0][1]].field
+            same = f == prev_f
             numeric = f not in TEXT_FIELDS
-            if same or not (numeric and parsers[f](text) is not None and re.search(r"\d", text)):
+            moves = numeric and parsers[f](text) is not None and re.search(r"\d", text)
+            # a word after a figure, under a text column of its own (``11480 平方米``: quantity, unit)
+            word_after_figure = (f in ("unit", "spec", "remark") and prev_f not in TEXT_FIELDS
+                                 and not re.search(r"\d", text) and parsers[f](text) is not None)
+            if same or not (moves or word_after_figure):
                 _pt, pr, ps, _pe = out[-1]  # one cell: a piece of the same column, or text overflowing
                 out[-1] = (seg.text[ps - span[0]: e - span[0]], pr, ps, e)
                 continue
@@ -220,6 +233,19 @@ def _place(seg: Segment, span: tuple[int, int], regions: list[_Region],
 def _is_label_row(row: Row) -> bool:
     """A row of ``label：value`` pairs after the table (signatures, remarks): the table has ended."""
     return bool(re.search(r"[\u4e00-\u9fff][：:]", row.text))
+
+
+_PROSE = re.compile(r"[\u4e00-\u9fff][^。；]{6,}[，。；][^。；]*[\u4e00-\u9fff]")
+
+
+def _is_prose_row(row: Row) -> bool:
+    """A sentence under the table (``上述货物已由保管人验收入库，…``, ``兹确认已收到上述货物，…``): a segment of
+    a dozen characters or more with clause punctuation. No table cell reads like that."""
+    return any(len(s.text) >= 12 and _PROSE.search(s.text) for s in row.segments)
+
+
+#: A row that sums the lines above it (小计 per page, 合计, 总计, 本页合计): no line item.
+_SUBTOTAL = re.compile(r"^(?:本页|累计)?(?:小计|合计|总计|共计|计(?=[¥￥Y\d]))")  # 计: 合 lost by OCR
 
 
 def _fill_row(trow: TableRow, placed: list[_Placed], regions: list[_Region],
@@ -265,11 +291,21 @@ def read_table(
     name_fields: tuple[str, ...] = ("name", "spec"),
     max_rows: int = 40,
 ) -> Table | None:
-    """The table under the first header row found, up to the first row for which ``is_end`` holds."""
-    found = find_header(layout, columns)
-    if found is None:
-        return None
-    page, hi, pos = found
+    """The item table: of the tables under every header row found (a face that reads ``详见销货清单`` and the
+    list on the next page, a table repeated on each page), the one with the most figures in its lines; the first
+    on a tie. Each table runs to the first row for which ``is_end`` holds."""
+    best: Table | None = None
+    best_score = -1
+    for page, hi, pos in find_headers(layout, columns):
+        table = _read_one(page, hi, pos, columns, is_end, name_fields, max_rows)
+        score = sum(1 for r in table.rows for f in r.cells if f not in TEXT_FIELDS)
+        if score > best_score:
+            best, best_score = table, score
+    return best
+
+
+def _read_one(page: PageLayout, hi: int, pos: dict[str, tuple[float, float]], columns: list[Column],
+              is_end: Callable[[str], bool], name_fields: tuple[str, ...], max_rows: int) -> Table:
     header = page.rows[hi]
     regions = _regions(header_cells(header, columns))
     parsers: dict[str, Callable[[str], Any]] = {c.field: c.parser for c in columns}
@@ -277,9 +313,12 @@ def read_table(
     rows: list[TableRow] = []
     end_row = None
     for row in page.rows[hi + 1: hi + 1 + max_rows]:
-        if is_end(compact(row.text)) or _is_label_row(row):
+        text = compact(row.text)
+        if is_end(text) or _is_label_row(row) or _is_prose_row(row):
             end_row = row
             break
+        if _SUBTOTAL.match(re.sub(r"^\d{1,3}(?=\D)", "", text)):
+            continue
         trow = TableRow(page, row)
         placed = [p for seg, span in zip(row.segments, row.spans, strict=True)
                   for p in _place(seg, span, regions, parsers)]

@@ -13,6 +13,7 @@ from decimal import Decimal
 from xiaoyin.core.zh import chinese_date as parse_cn_date  # noqa: F401 - part of this module's parsers
 
 from ..validators import tax_id as tax_id_validator
+from ..validators import uscc
 from .fields import normalize, parse_amount, parse_text
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -73,7 +74,7 @@ def parse_tax_id(text: str | None) -> str | None:
     m = re.search(r"(?<![0-9A-Z])[0-9A-Z]{15,20}(?![0-9A-Z])", t)
     if not m or len(m.group(0)) not in (15, 17, 18, 20) or not re.search(r"\d", m.group(0)):
         return None
-    return m.group(0)
+    return uscc.repair_ocr(m.group(0))
 
 
 def tax_id_score(value: str) -> int:
@@ -129,7 +130,7 @@ def parse_person(text: str | None) -> str | None:
     value = parse_text(text)
     if value is None:
         return None
-    t = re.sub(r"\s", "", value)
+    t = re.sub(r"[\s\-—_|]+$", "", re.sub(r"\s", "", value))  # a stroke or rule beside the name (OCR)
     if re.fullmatch(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}", t):
         return t
     return None

@@ -190,3 +190,17 @@ def _soft_checks(code: str, field_path: str, documents: list[str] | None) -> lis
                            f"统一社会信用代码「{code}」第3–8位行政区划码「{code[2:8]}」不在GB/T 2260代码表中，需核实",
                            field_path, documents, value=code))
     return out
+
+
+#: Letters the code never uses (GB 32100 leaves out I, O, Z, S, V) and the digits OCR mistakes them for.
+_OCR_DIGITS = str.maketrans({"O": "0", "I": "1", "Z": "2", "S": "5"})
+
+
+def repair_ocr(value: str) -> str:
+    """``value`` with I/O/Z/S read in place of 1/0/2/5 put right, when only that makes it a valid code;
+    ``value`` unchanged otherwise (a printed code is never altered into a different valid one)."""
+    if len(value) != 18 or is_valid(value) or not set(value) & set("IOZS"):
+        return value
+    fixed = value.translate(_OCR_DIGITS)
+    return fixed if is_valid(fixed) else value
+
