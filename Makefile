@@ -11,9 +11,11 @@ export XIAOYIN_HOME ?= .xiaoyin
 # (reportlab needs TrueType: fonts-wqy-microhei; the demo scans and parse fixtures use Noto CJK; the
 # independent test-document generator uses other faces). tests/test_setup_contract.py checks that
 # every font path the code names is provided by one of these packages. Debian's Chromium runs the browser
-# tests (Playwright drives /usr/bin/chromium; no browser is downloaded).
+# tests (Playwright drives /usr/bin/chromium; no browser is downloaded). python-ldap (LDAP / AD sign-in) has
+# no wheel on PyPI: pip builds it against OpenLDAP's and Cyrus SASL's headers.
 SYSTEM_PACKAGES := fonts-wqy-microhei fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai fonts-noto-cjk \
-                   chromium chromium-driver
+                   chromium chromium-driver \
+                   gcc python3-dev libldap2-dev libsasl2-dev
 
 $(STAMP): requirements.lock requirements-nodeps.txt pyproject.toml
 	$(PY) -m venv $(VENV)

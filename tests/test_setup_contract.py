@@ -22,10 +22,16 @@ DELIBERATELY_MISSING = {"nope.ttf"}  # tests/test_doc_synth.py: the error for a 
 
 
 def makefile_variable(name: str) -> list[str]:
-    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    text = (ROOT / "Makefile").read_text(encoding="utf-8").replace("\\\n", " ")  # join continuation lines
     m = re.search(rf"^{name}\s*:=\s*(.+)$", text, re.M)
     assert m, f"Makefile has no {name}"
     return m.group(1).split()
+
+
+def test_browser_and_ldap_build_packages_are_installed_by_make() -> None:
+    """The browser tests drive Debian's Chromium; python-ldap compiles against libldap and SASL headers."""
+    packages = makefile_variable("SYSTEM_PACKAGES")
+    assert {"chromium", "chromium-driver", "libldap2-dev", "libsasl2-dev", "gcc"} <= set(packages), packages
 
 
 def font_files_named_in_code() -> dict[str, list[str]]:

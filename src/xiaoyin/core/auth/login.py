@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from xiaoyin.core.audit import service as audit
+from xiaoyin.core.auth import ldap as directory
 from xiaoyin.core.auth.accounts import _get_user, principal_of
 from xiaoyin.core.auth.passwords import verify_password
 from xiaoyin.core.auth.principal import Permission, Principal
@@ -80,11 +81,21 @@ def authenticate(username: str, password: str, *, ip: str = "local") -> Principa
             failure = AccountLocked(f"账号已锁定，请于 {u.locked_until:%H:%M} (UTC) 后重试或联系管理员 / the account "
                                     "is locked after too many failed passwords", until=u.locked_until.isoformat())
         else:
-            if u is not None and u.source == "ldap":
-                ok = _ldap_bind(username, password)
+            unavailable: directory.DirectoryUnavailable | None = None
+            if (u is not None and u.source == "ldap") or (u is None and directory.auto_create_applies(username)):
+                try:
+                    account = _ldap_bind(username, password)
+                except directory.DirectoryUnavailable as e:  # not a wrong password: no failure counted
+                    account, unavailable = None, e
+                ok = account is not None
+                if account is not None:
+                    u = directory.provision(s, u, username, account)
             else:
                 ok = verify_password(password, u.password_hash if u is not None else None)
-            if not ok or u is None or not u.active:
+            if unavailable is not None:
+                s.add(LoginAttempt(username=username[:64], ip=ip[:64], ok=False, reason="ldap_unavailable", at=now))
+                failure = unavailable
+            elif not ok or u is None or not u.active:
                 reason = "inactive" if (ok and u is not None) else "bad_password"
                 s.add(LoginAttempt(username=username[:64], ip=ip[:64], ok=False, reason=reason, at=now))
                 if u is not None and not ok:
@@ -104,9 +115,10 @@ def authenticate(username: str, password: str, *, ip: str = "local") -> Principa
     return principal
 
 
-def _ldap_bind(username: str, password: str) -> bool:
-    """Directory accounts: bind as the user (not configured here: always refused)."""
-    return False
+def _ldap_bind(username: str, password: str) -> directory.DirectoryAccount | None:
+    """Directory accounts: bind as the user (:mod:`xiaoyin.core.auth.ldap`). None: wrong password or no
+    such directory user; raises ``DirectoryUnavailable`` when the directory cannot answer."""
+    return directory.check_password(get_settings().auth, username, password)
 
 
 # ---------------------------------------------------------------------------------------------- sessions
