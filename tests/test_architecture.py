@@ -27,3 +27,17 @@ def test_core_and_models_never_import_a_domain() -> None:
             if "xiaoyin.knowledge" in text or "xiaoyin.api" in text or "xiaoyin.cli" in text:
                 offenders.append(str(f.relative_to(src)))
     assert offenders == []
+
+
+def test_former_import_cycles_stay_broken() -> None:
+    """settings↔db, index base↔backends and documents rules↔trade imported each other (issue 8);
+    each pair now points one way only."""
+    import grimp
+
+    g = grimp.build_graph("xiaoyin")
+    for lower, upper in (("xiaoyin.core.settings", "xiaoyin.core.db"),
+                         ("xiaoyin.knowledge.index.base", "xiaoyin.knowledge.index.embedded"),
+                         ("xiaoyin.knowledge.index.base", "xiaoyin.knowledge.index.milvus"),
+                         ("xiaoyin.credit.documents.rules", "xiaoyin.credit.documents.trade")):
+        assert not g.direct_import_exists(importer=lower, imported=upper), f"{lower} imports {upper}"
+        assert not g.find_shortest_chain(importer=lower, imported=upper), f"{lower} reaches {upper}"

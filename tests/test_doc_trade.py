@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from xiaoyin.core.errors import InvalidInput
-from xiaoyin.credit.documents.rules import load_rules
 from xiaoyin.credit.documents.schemas import (
     Contract,
     DeliveryNote,
@@ -29,6 +28,7 @@ from xiaoyin.credit.documents.trade import (
     TradeContext,
     TradeEdge,
     invoice_key,
+    load_rules,
     party_key,
     run_rules,
 )

@@ -7,8 +7,9 @@ unknown check, an unknown parameter or a bad value is an :class:`InvalidInput` n
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -43,10 +44,16 @@ class RuleSet(BaseModel):
         return [r for r in self.rules if r.enabled]
 
 
-def load_rules(path: str | Path | None = None) -> RuleSet:
-    """Load and check a rule set: ``path``, else ``settings.docs.rules_path``, else the bundled one."""
-    from xiaoyin.credit.documents.trade import CHECKS  # the registry of built-in checks
+class CheckSpec(Protocol):
+    """What a rule set is checked against: a registered check and the model of its parameters."""
 
+    params: type[BaseModel]
+
+
+def parse_rules(path: str | Path | None, checks: Mapping[str, CheckSpec]) -> RuleSet:
+    """Load a rule set (``path``, else ``settings.docs.rules_path``, else the bundled one) and check
+    each rule against ``checks`` (the registry lives in :mod:`.trade`, which calls this: the rule
+    model knows nothing of the checks, so the two modules do not import each other)."""
     path = Path(path or get_settings().docs.rules_path or DEFAULT_RULES)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -65,9 +72,9 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         if rule.id in seen:
             raise InvalidInput(f"规则 {rule.id} 在 {path} 中重复出现")
         seen.add(rule.id)
-        check = CHECKS.get(rule.check)
+        check = checks.get(rule.check)
         if check is None:
-            raise InvalidInput(f"规则 {rule.id}：未知的检查 {rule.check!r}（可用：{', '.join(sorted(CHECKS))}）")
+            raise InvalidInput(f"规则 {rule.id}：未知的检查 {rule.check!r}（可用：{', '.join(sorted(checks))}）")
         try:
             rule.params = check.params(**rule.params).model_dump()
         except ValidationError as exc:

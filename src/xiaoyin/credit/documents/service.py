@@ -27,7 +27,7 @@ from xiaoyin.core.db import session_scope, utcnow
 from xiaoyin.core.errors import InvalidInput, NotFound, XiaoyinError
 from xiaoyin.core.ledger import service as ledger
 from xiaoyin.credit.documents.extract import extract_bytes
-from xiaoyin.credit.documents.rules import RuleSet, load_rules
+from xiaoyin.credit.documents.rules import RuleSet
 from xiaoyin.credit.documents.schemas import ExtractedDocument, Finding, Party, Severity
 from xiaoyin.credit.documents.store import DocApplication, DocDocument, InvoiceUsage, TradeEdgeRow, VerifyJob
 from xiaoyin.credit.documents.trade import (
@@ -36,6 +36,7 @@ from xiaoyin.credit.documents.trade import (
     TradeContext,
     TradeEdge,
     invoice_key,
+    load_rules,
     run_rules,
     trade_edges,
 )

@@ -15,11 +15,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from xiaoyin.credit.documents.rules import Rule, RuleSet
+from xiaoyin.credit.documents.rules import Rule, RuleSet, parse_rules
 from xiaoyin.credit.documents.schemas import (
     Contract,
     DeliveryNote,
@@ -285,6 +286,11 @@ def check(name: str, params: type[BaseModel] = NoParams):
 
     return register
 
+
+def load_rules(path: str | Path | None = None) -> RuleSet:
+    """Load and check a rule set against the built-in checks: ``path``, else
+    ``settings.docs.rules_path``, else the bundled one."""
+    return parse_rules(path, CHECKS)
 
 @check("duplicate_financing")
 def duplicate_financing(ctx: TradeContext, rule: Rule) -> list[Finding]:
