@@ -102,3 +102,13 @@ def admin_token(env: dict[str, str], username: str = "tester") -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def import_all_stores() -> None:
+    """Put every domain's tables on ``Base.metadata`` (for comparing migrations with the ORM)."""
+    import xiaoyin.core.audit.store
+    import xiaoyin.core.auth.store
+    import xiaoyin.core.ledger.store
+    import xiaoyin.credit.documents.store
+    import xiaoyin.credit.risk.store
+    import xiaoyin.knowledge.store  # noqa: F401

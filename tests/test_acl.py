@@ -54,8 +54,8 @@ def _names(res: service.SearchResult) -> set[str]:
     return {h.filename for h in res.hits}
 
 
-def _cited(cits: list[dict]) -> set[str]:
-    return {c["doc_name"] for c in cits}
+def _cited(cits: list[service.Citation]) -> set[str]:
+    return {c.doc_name for c in cits}
 
 
 def test_search_and_ask_see_only_permitted_documents(kb: str) -> None:
@@ -73,9 +73,9 @@ def test_search_and_ask_see_only_permitted_documents(kb: str) -> None:
         a = service.ask(kb, f"{secret}的抵押率上限是多少？", principal=who)
         assert other not in _cited(a.citations) and content not in a.answer
         events = list(service.ask_stream(kb, f"{secret}的抵押率上限是多少？", principal=who))
-        done = [e for e in events if e.get("event") == "done"][0]
-        streamed = json.dumps(events, ensure_ascii=False)
-        assert other not in streamed and content not in streamed and done["id"]
+        done = [e for e in events if e.event == "done"][0]
+        streamed = json.dumps([e.model_dump(mode="json") for e in events], ensure_ascii=False)
+        assert other not in streamed and content not in streamed and done.id
 
 
 def test_naming_the_document_or_its_article_does_not_reach_it(kb: str) -> None:
@@ -112,7 +112,7 @@ def test_reupload_under_a_hidden_name_is_refused(kb: str, tmp_path: Path) -> Non
     evil.write_text("# 无锡分行授信细则\n\n第一条 审批权限为零元。\n", encoding="utf-8")
     rep = service.ingest(kb, [evil], principal=MANAGER_SZ)
     assert rep.files[0].status == "failed" and rep.files[0].error_code == "name_taken"
-    assert "翡翠计划" in service.document_chunks(kb, "无锡分行授信细则.md", principal=WX)[-1]["text"]
+    assert "翡翠计划" in service.document_chunks(kb, "无锡分行授信细则.md", principal=WX)[-1].text
 
 
 def test_stored_answers_and_changed_permissions(kb: str) -> None:
@@ -120,13 +120,13 @@ def test_stored_answers_and_changed_permissions(kb: str) -> None:
     assert "无锡分行授信细则.md" in _cited(a.citations)
     with pytest.raises(NotFound):  # someone else's answer
         service.get_answer(a.id, principal=SZ01)
-    assert service.get_answer(a.id, principal=WX)["citations"][0]["text"]
+    assert service.get_answer(a.id, principal=WX).citations[0].text
     # the document is moved to Suzhou only: at once invisible to Wuxi in search and in its old answer
     service.set_document_acl(kb, "无锡分行授信细则.md", DocumentAcl(branches=["SZ"]), principal=ADMIN)
     assert "无锡分行授信细则.md" not in _names(service.search(kb, "翡翠计划", k=10, principal=WX))
     assert "无锡分行授信细则.md" in _names(service.search(kb, "翡翠计划", k=10, principal=SZ01))
-    cit = [c for c in service.get_answer(a.id, principal=WX)["citations"] if c["doc_name"] == "无锡分行授信细则.md"]
-    assert cit and cit[0]["withheld"] and cit[0]["text"] is None and cit[0]["quote"] is None
+    cit = [c for c in service.get_answer(a.id, principal=WX).citations if c.doc_name == "无锡分行授信细则.md"]
+    assert cit and cit[0].withheld and cit[0].text is None and cit[0].quote is None
     acts = {e.action for e in audit.list_events(ADMIN, audit.AuditFilter(action="kb.")).events}
     assert {"kb.create", "kb.upload", "kb.ask", "kb.document_acl"} <= acts
 
@@ -162,7 +162,7 @@ def test_the_index_filters_before_ranking(kb: str) -> None:
     top_any = idx.search("翡翠计划 无锡分行 物联网", None, k=1, mode="bm25")
     hits = idx.search("翡翠计划 无锡分行 物联网", None, k=1, mode="bm25",
                       filters=SearchFilters(acl=sorted(SZ01.acl_tags())))
-    wx_chunks = {c["id"] for c in service.document_chunks(kb, "无锡分行授信细则.md")}
+    wx_chunks = {c.id for c in service.document_chunks(kb, "无锡分行授信细则.md")}
     assert top_any[0].chunk_id in wx_chunks
     assert len(hits) == 1 and hits[0].chunk_id not in wx_chunks
     assert idx.search("翡翠计划", None, k=5, mode="bm25", filters=SearchFilters(acl=[])) == []

@@ -168,3 +168,12 @@ def test_evaluation_run_over_http(server: str, east: httpx.Client) -> None:
     assert report["questions"] >= 1 and "recall_at_k" in report and report["per_question"]
     assert east.post("/api/kb/handbook/evaluate", json={}).status_code == 403
     admin.close()
+
+
+def test_organisation_lists_need_a_managing_role(server: str, east: httpx.Client) -> None:
+    for path in ("/api/admin/branches", "/api/admin/departments"):
+        assert east.get(path).status_code == 403, path
+    admin = _login(server, ADMIN)
+    assert {b["code"] for b in admin.get("/api/admin/branches").json()} >= {"0001", "0101", "0102"}
+    assert admin.get("/api/kb/handbook").json()["default_acl"] == ["public"]
+    admin.close()

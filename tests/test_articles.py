@@ -151,17 +151,17 @@ def test_named_article_is_the_first_citation_whole(laws: str, question: str) -> 
     res = service.ask(laws, question)
     assert not res.refused
     first = res.citations[0]
-    assert first["doc_name"].startswith("电子签名法")
-    assert first["quote"].startswith("第十一条 数据电文进入发件人控制之外")
-    assert first["quote"].rstrip().endswith("视为该数据电文的接收时间。")  # both paragraphs: the article whole
-    assert "第十二条" not in first["quote"] and "第二条" not in res.answer
+    assert first.doc_name.startswith("电子签名法")
+    assert first.quote.startswith("第十一条 数据电文进入发件人控制之外")
+    assert first.quote.rstrip().endswith("视为该数据电文的接收时间。")  # both paragraphs: the article whole
+    assert "第十二条" not in first.quote and "第二条" not in res.answer
 
 
 def test_clause_and_item_questions_return_the_whole_article(laws: str) -> None:
     from xiaoyin.knowledge import service
 
     res = service.ask(laws, "电子签名法第三条第（二）项规定的是什么？")
-    quote = res.citations[0]["quote"]
+    quote = res.citations[0].quote
     assert quote.startswith("第三条") and "（二）涉及停止供水" in quote and "（三）法律、行政法规" in quote
 
 
@@ -185,7 +185,7 @@ def test_missing_article_is_refused_with_a_clear_message(laws: str) -> None:
     assert res.meta["refusal_reason"] == "article_not_found"
     events = list(service.ask_stream(laws, "电子签名法第99条规定了什么"))
     done = events[-1]
-    assert done["event"] == "done" and done["refused"] and "没有第九十九条" in done["answer"]
+    assert done.event == "done" and done.refused and "没有第九十九条" in done.answer
 
 
 def test_article_number_without_a_named_law_is_ordinary_retrieval(laws: str) -> None:

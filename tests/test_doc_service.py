@@ -162,13 +162,13 @@ def test_two_applications_racing_for_one_invoice(one_app: Path, db_home: str, tm
     assert ledger.verify("credit-documents").ok
 
 
-def _wait_job(job_id: str, timeout: float = 120.0) -> dict:
+def _wait_job(job_id: str, timeout: float = 120.0) -> service.VerifyJobInfo:
     import time
 
     deadline = time.monotonic() + timeout
     while True:  # queued and running are not end states
         job = service.get_verify_job(job_id)
-        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
+        if job.status in ("done", "failed") or time.monotonic() > deadline:
             return job
         time.sleep(0.05)
 
@@ -182,13 +182,13 @@ def test_background_jobs_queue_and_recover(one_app: Path, db_home: str) -> None:
         service.start_verify_job(meta, [])
     job_id = service.start_verify_job(meta, files, user="后台")
     job = _wait_job(job_id)
-    assert job["status"] == "done" and job["done"] == len(files) and job["version"] == 1, job
+    assert job.status == "done" and job.done == len(files) and job.version == 1, job
     # a job a stopped server left "running" is marked failed at the next start
     with session_scope() as s:
         s.add(VerifyJob(id="stale-1", application_no="X-1", status="running", total=3, done=1))
     assert service.fail_interrupted_jobs() == 1
     stale = service.get_verify_job("stale-1")
-    assert stale["status"] == "failed" and "interrupted" in stale["error"]
+    assert stale.status == "failed" and "interrupted" in stale.error
     with pytest.raises(NotFound):
         service.get_verify_job("nope")
 
@@ -205,16 +205,16 @@ def test_background_job_waiting_for_the_slot_says_why_and_gives_up(
         job_id = service.start_verify_job(meta, files)
         for _ in range(200):
             job = service.get_verify_job(job_id)
-            if job["current"] or job["status"] != "queued":
+            if job.current or job.status != "queued":
                 break
             time.sleep(0.01)
-        assert job["status"] == "queued" and "stuck-job" in job["current"], job
+        assert job.status == "queued" and "stuck-job" in job.current, job
         job = _wait_job(job_id)
-        assert job["status"] == "failed" and "stuck-job" in job["error"] and "not started after" in job["error"]
+        assert job.status == "failed" and "stuck-job" in job.error and "not started after" in job.error
     finally:
         service._slot.release()
     job = _wait_job(service.start_verify_job(meta, files))  # the slot is free again: the next job runs
-    assert job["status"] == "done", job
+    assert job.status == "done", job
 
 
 def test_background_job_errors_are_logged_and_recorded(
@@ -230,7 +230,7 @@ def test_background_job_errors_are_logged_and_recorded(
         m.setattr(service, "verify_package", broken)
         job_id = service.start_verify_job(meta, files)
         job = _wait_job(job_id)
-    assert job["status"] == "failed" and job["error"] == "ValueError: extraction exploded" and job["finished_at"]
+    assert job.status == "failed" and job.error == "ValueError: extraction exploded" and job.finished_at
     failed = [r for r in caplog.records if job_id in r.getMessage() and "failed" in r.getMessage()]
     assert failed and failed[0].exc_info and failed[0].threadName == f"verify-{job_id[:8]}"
     assert any(job_id in r.getMessage() and "queued" in r.getMessage() for r in caplog.records)
@@ -243,6 +243,6 @@ def test_background_job_errors_are_logged_and_recorded(
     with monkeypatch.context() as m, caplog.at_level("INFO", logger="xiaoyin.credit.documents.service"):
         m.setattr(service, "_run_job", dies)
         job = _wait_job(service.start_verify_job(meta, files))
-    assert job["status"] == "failed" and "SystemExit" in job["error"], job
+    assert job.status == "failed" and "SystemExit" in job.error, job
     assert any("thread died" in r.getMessage() and r.exc_info for r in caplog.records)
-    assert _wait_job(service.start_verify_job(meta, files))["status"] == "done"  # the slot was released
+    assert _wait_job(service.start_verify_job(meta, files)).status == "done"  # the slot was released

@@ -145,7 +145,7 @@ def test_year_bound_question_prefers_the_page_of_that_year(home: Path, tmp_path:
         assert res.hits[0].filename == f"atm_fee_{y - 2000:02d}.md"
         assert res.hits[0].signals["year_factor"] > 1.0
     follow = service.ask("notices", "那2022年呢？", history=[{"question": "2024年ATM跨行取款手续费是多少？"}])
-    assert follow.citations[0]["doc_name"] == "atm_fee_22.md" and "2元" in follow.answer
+    assert follow.citations[0].doc_name == "atm_fee_22.md" and "2元" in follow.answer
 
 
 @pytest.mark.parametrize(("name", "value"), [("YEAR_BOOST", "-1"), ("YEAR_PENALTY", "1.5"), ("YEAR_CANDIDATES", "0"),

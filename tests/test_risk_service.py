@@ -36,11 +36,11 @@ def test_decide_stores_decision(db_home: str, trained) -> None:
     d = service.decide(model_dir, app, user="柜员01")
     assert d.outcome in ("approve", "refer", "reject") and d.id and d.model_version
     stored = service.get_decision(d.id)
-    assert stored["user"] == "柜员01" and stored["model_version"] == d.model_version
-    assert stored["outcome"] == d.outcome and stored["score"] == d.score
-    assert stored["inputs"]["monthly_income"] == 10000.0 and stored["inputs"]["note"] is None
-    assert stored["reasons"] == json.loads(json.dumps(d.reasons, ensure_ascii=False))
-    assert [x["id"] for x in service.list_decisions()] == [d.id]
+    assert stored.user == "柜员01" and stored.model_version == d.model_version
+    assert stored.outcome == d.outcome and stored.score == d.score
+    assert stored.inputs["monthly_income"] == 10000.0 and stored.inputs["note"] is None
+    assert stored.reasons == json.loads(json.dumps(d.reasons, ensure_ascii=False))
+    assert [x.id for x in service.list_decisions()] == [d.id]
     assert json.loads(service.to_json(d))["outcome_zh"] in ("通过", "拒绝", "转人工审核")
     with pytest.raises(NotFound):
         service.get_decision("no-such-id")
@@ -53,7 +53,7 @@ def test_decide_stores_decision(db_home: str, trained) -> None:
 def test_decide_by_registered_name_and_policy_file(db_home: str, trained, tmp_path: Path) -> None:
     model_dir, _ = trained
     reg = service.register_model(model_dir, "信用卡", user="风险部")
-    assert reg[0]["status"] == "champion" and service.list_models("信用卡")[0]["version"] == reg[0]["version"]
+    assert reg[0].status == "champion" and service.list_models("信用卡")[0].version == reg[0].version
     strict = tmp_path / "strict.yaml"
     strict.write_text(
         "name: 严格\nrules:\n  - {id: R1, stage: pre_score, condition: 'AGE < 99', action: reject, reason: 全部拒绝}\n"
@@ -63,7 +63,7 @@ def test_decide_by_registered_name_and_policy_file(db_home: str, trained, tmp_pa
     d = service.decide("信用卡", app, user="u1", policy_path=strict)
     assert d.model_name == "信用卡" and d.outcome == "reject" and d.reasons[0]["text"] == "全部拒绝"
     assert d.policy == "严格@1"
-    assert service.get_decision(d.id)["model_name"] == "信用卡"
+    assert service.get_decision(d.id).model_name == "信用卡"
     assert len(service.model_events("信用卡")) == 2  # register + automatic first promote
 
 

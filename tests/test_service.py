@@ -42,8 +42,8 @@ def test_ingest_batch_with_bad_files_then_ask(db_home: str, corpus: Path) -> Non
     res = service.ask("policy", "借款人月还款额与月收入之比最高是多少？")
     assert not res.refused
     assert "百分之五十" in res.answer
-    assert res.citations and res.citations[0]["doc_name"] == "个人贷款管理办法.md"
-    assert res.citations[0]["quote"] in LOAN_POLICY
+    assert res.citations and res.citations[0].doc_name == "个人贷款管理办法.md"
+    assert res.citations[0].quote in LOAN_POLICY
     assert res.model == "extractive" and res.id
 
     refused = service.ask("policy", "外汇远期结售汇的保证金比例是多少？")
@@ -72,8 +72,8 @@ def test_reingest_is_idempotent_and_changes_replace_atomically(db_home: str, cor
     texts = [h.text for h in service.search("policy", "个人消费贷款期限最长", k=10).hits]
     assert any("三年" in t for t in texts) and not any("不超过五年" in t for t in texts)
     stored = service.get_answer(answer.id)
-    assert stored["citations"][0]["text"] and "五年" in stored["citations"][0]["text"]
-    assert stored["citations"][0]["still_in_kb"] is False
+    assert stored.citations[0].text and "五年" in stored.citations[0].text
+    assert stored.citations[0].still_in_kb is False
 
     # a corrupt new version fails alone; the indexed version stays searchable
     good = (corpus / "个人贷款管理办法.md").read_bytes()
@@ -163,12 +163,12 @@ def test_ask_with_local_gguf_llm_records_model(home: Path, corpus: Path, monkeyp
     assert res.meta.get("mode") != "extractive" and "llm_error" not in res.meta
     assert "smollm2" in res.model.lower() or "SmolLM2" in res.model
     assert res.prompt_version == "kb-answer-v1"
-    numbers = {c["n"] for c in res.citations}
+    numbers = {c.n for c in res.citations}
     assert numbers <= set(range(1, 6))
     for c in res.citations:
-        assert c["quote"] in LOAN_POLICY
+        assert c.quote in LOAN_POLICY
     stored = service.get_answer(res.id)
-    assert stored["model"] == res.model and stored["prompt_version"] == "kb-answer-v1"
+    assert stored.model == res.model and stored.prompt_version == "kb-answer-v1"
 
 
 def test_top_k_keeps_one_chunk_per_page(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,16 +22,19 @@ from tests.browser_util import (
     STAFF,
     VICTIM,
     LiveServer,
+    Watch,
     live_server,
+    new_context,
     prepare_home,
     screenshot,
+    sign_in,
 )
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium (`make install` installs it)")
 
 if CHROMIUM.exists():
-    from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 TRAVEL = """# 员工差旅费管理办法
 
@@ -59,37 +62,6 @@ NOTICE = f"""# 系统公告
 """
 
 
-class Watch:
-    """What a browser context did: every request, dialogs, page errors, console errors."""
-
-    def __init__(self, context: BrowserContext) -> None:
-        self.requests: list[str] = []
-        self.dialogs: list[tuple[str, str]] = []
-        self.errors: list[str] = []
-        context.on("request", lambda r: self.requests.append(r.url))
-        context.on("page", self.page)
-
-    def page(self, page: Page) -> None:
-        page.on("dialog", self._dialog)
-        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        page.on("console", lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None)
-
-    def _dialog(self, dialog) -> None:  # dialog: a Playwright dialog
-        self.dialogs.append((dialog.type, dialog.message))
-        if dialog.type == "confirm":
-            dialog.accept()
-        else:
-            dialog.dismiss()
-
-    def check(self, server: LiveServer) -> None:
-        foreign = [u for u in self.requests if urlsplit(u).netloc != server.netloc]
-        assert self.requests and foreign == [], foreign
-        # failed loads (401 on a wrong password, 403 pages) are expected; script errors and CSP
-        # violations are not
-        bad = [e for e in self.errors if "Failed to load resource" not in e]
-        assert bad == [], bad
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     home = tmp_path_factory.mktemp("web-home")
@@ -106,24 +78,12 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-def _context(browser: Browser, server: LiveServer, *, viewport: dict | None = None) -> tuple[BrowserContext, Watch]:
-    ctx = browser.new_context(base_url=server.url, viewport=viewport or {"width": 1366, "height": 768},
-                              locale="zh-CN", timezone_id="Asia/Shanghai")
-    ctx.set_default_timeout(20_000)
-    return ctx, Watch(ctx)
-
-
-def _sign_in(ctx: BrowserContext, who: tuple[str, str]) -> str:
-    """Sign in through the API with the context's own cookie jar; returns the CSRF token."""
-    r = ctx.request.post("/api/auth/login", data={"username": who[0], "password": who[1]})
-    assert r.ok, r.text()
-    return r.json()["csrf_token"]
 
 
 @pytest.fixture
 def admin(browser: Browser, server: LiveServer) -> Iterator[tuple[Page, Watch, str]]:
-    ctx, watch = _context(browser, server)
-    csrf = _sign_in(ctx, ADMIN)
+    ctx, watch = new_context(browser, server)
+    csrf = sign_in(ctx, ADMIN)
     page = ctx.new_page()
     yield page, watch, csrf
     ctx.close()
@@ -154,7 +114,7 @@ def _ask(page: Page, kb: str, question: str) -> None:
 
 
 def test_login_errors_and_no_open_redirect(browser: Browser, server: LiveServer) -> None:
-    ctx, watch = _context(browser, server)
+    ctx, watch = new_context(browser, server)
     page = ctx.new_page()
     page.goto("/audit")  # not signed in: to the login page, remembering where to go back
     assert urlsplit(page.url).path == "/login" and parse_qs(urlsplit(page.url).query)["next"] == ["/audit"]
@@ -170,7 +130,7 @@ def test_login_errors_and_no_open_redirect(browser: Browser, server: LiveServer)
     page.click("#login-submit")
     page.wait_for_url(f"{server.url}/")
     expect(page.locator("#no-kb")).to_be_visible()  # no knowledge base yet: says where to make one
-    expect(page.locator(".mainnav a")).to_have_text(["智能问答", "知识库", "审计日志", "用户管理"])
+    expect(page.locator(".mainnav a")).to_have_text(["智能问答", "知识库", "材料审核", "授信审批", "审计日志", "用户管理"])
     assert page.locator('meta[name="csrf-token"]').get_attribute("content")
     screenshot(page, "02-assistant-empty")
     page.goto("/login?next=//evil.example")  # signed in: straight on, but only to this site
@@ -241,7 +201,7 @@ def test_stored_xss_shows_literally(admin: tuple[Page, Watch, str], tmp_path: Pa
     page.goto("/kb#" + "公告库")  # reindex, then delete the document (after a confirmation)
     page.click("#reindex")
     expect(page.locator("#kb-message")).to_contain_text("索引已重建")
-    page.locator('#doc-table tr[data-doc="系统公告.md"] button').click()
+    page.locator('#doc-table tr[data-doc="系统公告.md"] button.btn-danger').click()
     expect(page.locator("#doc-table tbody tr")).to_have_text(["暂无文档"])
     assert watch.dialogs == [("confirm", "确定删除文档“系统公告.md”？删除后将无法再被检索。")], watch.dialogs
 
@@ -283,7 +243,7 @@ def test_admin_users_page(admin: tuple[Page, Watch, str], browser: Browser, serv
     page, watch, _ = admin
     for _ in range(5):  # lock the victim's account with wrong passwords
         httpx.post(f"{server.url}/api/auth/login", json={"username": VICTIM[0], "password": "wrong-password-1"})
-    ctx, victim_watch = _context(browser, server)
+    ctx, victim_watch = new_context(browser, server)
     login = ctx.new_page()
     login.goto("/login")
     login.fill("#username", VICTIM[0])
@@ -330,8 +290,8 @@ def test_admin_users_page(admin: tuple[Page, Watch, str], browser: Browser, serv
 
 
 def test_staff_sees_only_their_pages_in_english(browser: Browser, server: LiveServer) -> None:
-    ctx, watch = _context(browser, server, viewport={"width": 1024, "height": 768})
-    _sign_in(ctx, STAFF)
+    ctx, watch = new_context(browser, server, viewport={"width": 1024, "height": 768})
+    sign_in(ctx, STAFF)
     page = ctx.new_page()
     page.goto("/?lang=en")
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -35,8 +35,11 @@ def test_both_languages_have_every_string_the_pages_use() -> None:
         used |= set(re.findall(r'\bt\("([a-z_]+)"(?!\s*\+)', js.read_text(encoding="utf-8")))
     for html in (WEB / "templates").glob("*.html"):
         used |= set(re.findall(r"\bt\.([a-z_]+)", html.read_text(encoding="utf-8")))
-    used |= {"nav_assistant", "nav_kb", "nav_audit", "nav_users", "role_admin", "role_staff", "outcome_ok",
-             "st_indexed", "st_failed"}
+    used |= {"nav_assistant", "nav_kb", "nav_review", "nav_credit", "nav_audit", "nav_users", "review_title",
+             "credit_title", "role_admin", "role_staff", "outcome_ok", "st_indexed", "st_failed", "verdict_pass",
+             "verdict_review", "verdict_fail", "sev_error", "dt_contract", "ik_text_pdf", "src_text", "f_buyer",
+             "outcome_approve", "outcome_reject", "outcome_refer", "mstatus_champion", "mevent_promote",
+             "rsource_model", "review_package", "credit_policy"}
     assert used - STRINGS["zh"].keys() == set()
 
 
@@ -76,7 +79,7 @@ def _check_headers(r) -> None:  # r: an httpx response
 
 
 def test_pages_need_a_session_and_keep_the_way_back(client: TestClient) -> None:
-    for path in ("/", "/kb", "/audit?username=a&limit=10", "/admin/users"):
+    for path in ("/", "/kb", "/review", "/credit", "/audit?username=a&limit=10", "/admin/users"):
         r = client.get(path, follow_redirects=False)
         assert r.status_code == 303, path
         assert r.headers["location"].startswith("/login?next=/")
@@ -111,6 +114,7 @@ def test_signed_in_pages_are_shells_with_safe_data(client: TestClient) -> None:
     r = client.get("/audit")
     assert r.status_code == 403 and "audit.read" in r.text
     _check_headers(r)
+    assert client.get("/review").status_code == 403 and client.get("/credit").status_code == 403
 
 
 def test_auditor_sees_the_audit_page_and_english_sticks(client: TestClient) -> None:
@@ -121,11 +125,15 @@ def test_auditor_sees_the_audit_page_and_english_sticks(client: TestClient) -> N
     r = client.get("/")
     assert '<html lang="en">' in r.text and 'href="/?lang=zh"' in r.text
     assert client.get("/kb").status_code == 403  # no kb.manage
+    r = client.get("/credit")  # risk.read: the lists, but no decision form (no credit.decide)
+    assert r.status_code == 200 and 'id="models-table"' in r.text and 'id="decide-form"' not in r.text
+    assert '<a href="/credit"' in r.text and '<a href="/review"' not in r.text
     assert client.get("/?lang=xx").text.count('<html lang="en">') == 1  # unknown language: the cookie's
 
 
 def test_static_files_are_served_locally_with_nosniff(client: TestClient) -> None:
-    for name in ("app.css", "common.js", "assistant.js", "kb.js", "audit.js", "users.js", "login.js", "favicon.svg"):
+    for name in ("app.css", "common.js", "assistant.js", "kb.js", "review.js", "credit.js", "audit.js", "users.js",
+                 "login.js", "favicon.svg"):
         r = client.get(f"/static/{name}")
         assert r.status_code == 200, name
         assert r.headers["x-content-type-options"] == "nosniff"

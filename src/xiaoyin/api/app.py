@@ -8,11 +8,17 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from xiaoyin import __version__
 from xiaoyin.core.errors import XiaoyinError
 
 log = logging.getLogger(__name__)
+
+
+class Health(BaseModel):
+    status: str = "ok"
+    version: str
 
 
 def create_app() -> FastAPI:
@@ -52,12 +58,12 @@ def create_app() -> FastAPI:
     async def _xiaoyin_error(_req: Request, exc: XiaoyinError) -> JSONResponse:
         return JSONResponse(status_code=exc.http_status, content={"error": exc.to_dict()})
 
-    @app.get("/api/health", tags=["system"])
-    def health() -> dict[str, str]:
+    @app.get("/api/health", tags=["system"], response_model=Health)
+    def health() -> Health:
         from xiaoyin.core.db import get_engine
 
         get_engine()
-        return {"status": "ok", "version": __version__}
+        return Health(version=__version__)
 
     app.include_router(auth.router)  # login is open; every other auth route names its principal
     signed_in = [Depends(current_principal)]  # every domain route needs a session or an API token

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from xiaoyin.api.deps import SESSION_COOKIE, CurrentPrincipal, client_ip
 from xiaoyin.core.auth import service as auth
-from xiaoyin.core.auth.principal import Principal, Role
+from xiaoyin.core.auth.principal import Permission, Principal, Role
 from xiaoyin.core.settings import get_settings
 
 router = APIRouter(prefix="/api", tags=["auth"])
@@ -134,6 +134,9 @@ def set_password(username: str, body: PasswordIn, principal: CurrentPrincipal) -
 
 @router.get("/admin/branches", response_model=list[auth.BranchInfo])
 def list_branches(principal: CurrentPrincipal) -> list[auth.BranchInfo]:
+    """The branch tree (for administrators and for knowledge managers choosing who may see a document)."""
+    if not principal.has(Permission.KB_MANAGE):
+        principal.require(Permission.USERS_MANAGE)
     return auth.list_branches()
 
 
@@ -144,6 +147,8 @@ def create_branch(body: BranchIn, principal: CurrentPrincipal) -> auth.BranchInf
 
 @router.get("/admin/departments", response_model=list[auth.DepartmentInfo])
 def list_departments(principal: CurrentPrincipal) -> list[auth.DepartmentInfo]:
+    if not principal.has(Permission.KB_MANAGE):
+        principal.require(Permission.USERS_MANAGE)
     return auth.list_departments()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -38,28 +37,30 @@ async def _read_uploads(files: list[UploadFile]) -> list[tuple[str, bytes]]:
     return out
 
 
-@router.post("/extract")
+@router.post("/extract", response_model=docs.ExtractedDocuments)
 async def extract(principal: CurrentPrincipal,
                   files: list[UploadFile] = File(..., description="documents (PDF, XML, images)"),
-                  use_llm: bool | None = Query(None, description="let a configured LLM fill missing fields")) -> Any:
+                  use_llm: bool | None = Query(None, description="let a configured LLM fill missing fields"),
+                  ) -> docs.ExtractedDocuments:
     """Extract and validate each file; a bad file gets its own error and the others go on."""
     principal.require(Permission.DOCS_REVIEW)
     uploads = await _read_uploads(files)
     results = []
     for name, data in uploads:
-        doc = await run_in_threadpool(docs.extract_upload, data, name, use_llm=use_llm)
-        results.append(doc.model_dump(mode="json"))
-    return {"documents": results}
+        results.append(await run_in_threadpool(docs.extract_upload, data, name, use_llm=use_llm))
+    return docs.ExtractedDocuments(documents=results)
 
 
-@router.post("/applications")
+@router.post("/applications", response_model=docs.VerificationReport | docs.VerifyJobStarted)
 async def verify(response: Response, principal: CurrentPrincipal,
                  files: list[UploadFile] = File(..., description="the application's documents"),
                  application: str = Form(..., description="application.json content", max_length=20000),
                  user: str | None = Form(None, max_length=100, description="ignored: the signed-in user is recorded"),
                  wait: bool = Query(True, description="false: verify in the background and return a job id "
-                                                      "(poll GET /api/docs/jobs/{job_id}); scans take seconds each")) -> Any:
-    """Verify one financing application (stored, appended to the evidence ledger)."""
+                                                      "(poll GET /api/docs/jobs/{job_id}); scans take seconds each"),
+                 ) -> docs.VerificationReport | docs.VerifyJobStarted:
+    """Verify one financing application (stored, appended to the evidence ledger): the report, or with
+    ``wait=false`` a job id at once (status 202)."""
     try:
         meta = docs.ApplicationMeta.model_validate(json.loads(application))
     except (json.JSONDecodeError, ValidationError) as exc:
@@ -67,31 +68,32 @@ async def verify(response: Response, principal: CurrentPrincipal,
     uploads = await _read_uploads(files)
     if not wait:
         response.status_code = 202
-        return {"job_id": await run_in_threadpool(docs.start_verify_job, meta, uploads, principal=principal)}
-    report = await run_in_threadpool(docs.verify_package, meta, uploads, principal=principal)
-    return report.model_dump(mode="json")
+        job_id = await run_in_threadpool(docs.start_verify_job, meta, uploads, principal=principal)
+        return docs.VerifyJobStarted(job_id=job_id)
+    return await run_in_threadpool(docs.verify_package, meta, uploads, principal=principal)
 
 
-@router.get("/jobs/{job_id}")
-def verify_job(job_id: str, principal: CurrentPrincipal) -> Any:
+@router.get("/jobs/{job_id}", response_model=docs.VerifyJobInfo)
+def verify_job(job_id: str, principal: CurrentPrincipal) -> docs.VerifyJobInfo:
     """Progress of a background verification; when done, read the report at /api/docs/applications/{no}."""
     principal.require(Permission.DOCS_REVIEW)
     return docs.get_verify_job(job_id)
 
 
-@router.get("/applications")
-def list_applications(principal: CurrentPrincipal, limit: int = Query(100, ge=1, le=1000)) -> Any:
+@router.get("/applications", response_model=list[docs.ApplicationSummary])
+def list_applications(principal: CurrentPrincipal,
+                      limit: int = Query(100, ge=1, le=1000)) -> list[docs.ApplicationSummary]:
     principal.require(Permission.DOCS_REVIEW)
-    return [a.model_dump(mode="json") for a in docs.list_applications(limit)]
+    return docs.list_applications(limit)
 
 
-@router.get("/applications/{application_no}")
+@router.get("/applications/{application_no}", response_model=docs.VerificationReport)
 def get_application(application_no: str, principal: CurrentPrincipal,
-                    version: int | None = Query(None, ge=1)) -> Any:
+                    version: int | None = Query(None, ge=1)) -> docs.VerificationReport:
     principal.require(Permission.DOCS_REVIEW)
-    return docs.get_application(application_no, version).model_dump(mode="json")
+    return docs.get_application(application_no, version)
 
 
-@router.get("/rules")
-def rules() -> Any:
-    return docs.get_rules().model_dump(mode="json")
+@router.get("/rules", response_model=docs.RuleSet)
+def rules() -> docs.RuleSet:
+    return docs.get_rules()

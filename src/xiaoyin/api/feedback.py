@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field
 
 from xiaoyin.api.deps import CurrentPrincipal
 from xiaoyin.core.errors import InvalidInput
-from xiaoyin.core.jsonutil import to_jsonable
 from xiaoyin.knowledge import service
 
 router = APIRouter(prefix="/api", tags=["knowledge feedback"])
@@ -61,8 +60,8 @@ class EvalRunIn(BaseModel):
     use_llm: bool = Field(False, description="compose answers with the configured LLM (slower)")
 
 
-@router.post("/kb/{name}/evaluate", response_model=dict[str, Any])
-def run_evaluation(name: str, body: EvalRunIn, principal: CurrentPrincipal) -> dict[str, Any]:
+@router.post("/kb/{name}/evaluate", response_model=service.EvalReport)
+def run_evaluation(name: str, body: EvalRunIn, principal: CurrentPrincipal) -> service.EvalReport:
     """Run the knowledge base's stored evaluation set (at most 500 questions, answered in this request)
     and return the report: recall@k, MRR, answer accuracy, refusal rates and each question's outcome,
     computed over the documents the caller may see."""
@@ -75,5 +74,5 @@ def run_evaluation(name: str, body: EvalRunIn, principal: CurrentPrincipal) -> d
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "questions.jsonl"
         path.write_text(text, encoding="utf-8")
-        return to_jsonable(service.evaluate(name, path, k=body.k, mode=body.mode, use_llm=body.use_llm,
-                                            principal=principal))
+        return service.EvalReport.of(service.evaluate(name, path, k=body.k, mode=body.mode, use_llm=body.use_llm,
+                                                      principal=principal))

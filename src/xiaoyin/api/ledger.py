@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
@@ -12,13 +10,10 @@ from xiaoyin.core.ledger import service as ledger
 
 router = APIRouter(prefix="/api/ledger", tags=["evidence ledger"])
 
-def _json(obj: Any) -> Any:
-    return obj.model_dump(mode="json")
 
-
-@router.get("/logs")
-def logs() -> Any:
-    return [_json(info) for info in ledger.list_logs()]
+@router.get("/logs", response_model=list[ledger.LogInfo])
+def logs() -> list[ledger.LogInfo]:
+    return ledger.list_logs()
 
 
 @router.get("/public-key", response_class=PlainTextResponse)
@@ -27,22 +22,23 @@ def public_key() -> str:
     return ledger.public_key_pem()
 
 
-@router.get("/{log}/head")
-def head(log: str) -> Any:
-    return _json(ledger.tree_head(log))
+@router.get("/{log}/head", response_model=ledger.SignedTreeHead)
+def head(log: str) -> ledger.SignedTreeHead:
+    return ledger.tree_head(log)
 
 
-@router.get("/{log}/proof/{seq}")
-def proof(log: str, seq: int, tree_size: int | None = Query(None, ge=1)) -> Any:
-    return _json(ledger.inclusion_proof(log, seq, tree_size))
+@router.get("/{log}/proof/{seq}", response_model=ledger.InclusionProof)
+def proof(log: str, seq: int, tree_size: int | None = Query(None, ge=1)) -> ledger.InclusionProof:
+    return ledger.inclusion_proof(log, seq, tree_size)
 
 
-@router.get("/{log}/consistency")
-def consistency(log: str, first: int = Query(..., ge=0), second: int | None = Query(None, ge=1)) -> Any:
-    return _json(ledger.consistency_proof(log, first, second))
+@router.get("/{log}/consistency", response_model=ledger.ConsistencyProof)
+def consistency(log: str, first: int = Query(..., ge=0),
+                second: int | None = Query(None, ge=1)) -> ledger.ConsistencyProof:
+    return ledger.consistency_proof(log, first, second)
 
 
-@router.get("/{log}/verify")
-async def verify(log: str) -> Any:
+@router.get("/{log}/verify", response_model=ledger.VerifyReport)
+async def verify(log: str) -> ledger.VerifyReport:
     """Recompute the whole log: names the first bad entry if a row was changed, removed, added or moved."""
-    return _json(await run_in_threadpool(ledger.verify, log))
+    return await run_in_threadpool(ledger.verify, log)

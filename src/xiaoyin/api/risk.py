@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from xiaoyin.api.deps import CurrentPrincipal
@@ -37,43 +36,44 @@ class RollbackIn(BaseModel):
     note: str = Field("", max_length=1000)
 
 
-@router.post("/decide")
-def decide(body: DecideIn, principal: CurrentPrincipal) -> Response:
+@router.post("/decide", response_model=risk.DecisionResult)
+def decide(body: DecideIn, principal: CurrentPrincipal) -> risk.DecisionResult:
     """Decide on one application with the champion of a registered model; the decision is stored
     under the signed-in credit officer and audited."""
     d = risk.decide(body.model, body.application, registered_only=True, principal=principal)
-    return Response(risk.to_json(d), media_type="application/json")
+    return risk.DecisionResult.of(d)
 
 
-@router.get("/decisions/{decision_id}")
-def get_decision(decision_id: str, principal: CurrentPrincipal) -> Any:
+@router.get("/decisions/{decision_id}", response_model=risk.StoredDecision)
+def get_decision(decision_id: str, principal: CurrentPrincipal) -> risk.StoredDecision:
     principal.require(Permission.RISK_READ)
     return risk.get_decision(decision_id)
 
 
-@router.get("/decisions")
-def list_decisions(principal: CurrentPrincipal, model: str | None = None, limit: int = 50) -> Any:
+@router.get("/decisions", response_model=list[risk.StoredDecision])
+def list_decisions(principal: CurrentPrincipal, model: str | None = None,
+                   limit: int = 50) -> list[risk.StoredDecision]:
     principal.require(Permission.RISK_READ)
     return risk.list_decisions(model, limit)
 
 
-@router.get("/models")
-def list_models(principal: CurrentPrincipal, name: str | None = None) -> Any:
+@router.get("/models", response_model=list[risk.ModelInfo])
+def list_models(principal: CurrentPrincipal, name: str | None = None) -> list[risk.ModelInfo]:
     principal.require(Permission.RISK_READ)
     return risk.list_models(name)
 
 
-@router.get("/models/{name}/events")
-def model_events(name: str, principal: CurrentPrincipal) -> Any:
+@router.get("/models/{name}/events", response_model=list[risk.EventInfo])
+def model_events(name: str, principal: CurrentPrincipal) -> list[risk.EventInfo]:
     principal.require(Permission.RISK_READ)
     return risk.model_events(name)
 
 
-@router.post("/models/{name}/promote")
-def promote(name: str, body: PromoteIn, principal: CurrentPrincipal) -> Any:
+@router.post("/models/{name}/promote", response_model=risk.ModelInfo)
+def promote(name: str, body: PromoteIn, principal: CurrentPrincipal) -> risk.ModelInfo:
     return risk.promote(name, body.version, segment=body.segment, note=body.note, principal=principal)
 
 
-@router.post("/models/{name}/rollback")
-def rollback(name: str, body: RollbackIn, principal: CurrentPrincipal) -> Any:
+@router.post("/models/{name}/rollback", response_model=risk.ModelInfo)
+def rollback(name: str, body: RollbackIn, principal: CurrentPrincipal) -> risk.ModelInfo:
     return risk.rollback(name, segment=body.segment, note=body.note, principal=principal)

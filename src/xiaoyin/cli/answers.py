@@ -27,16 +27,14 @@ def ask(
 
     try:
         if stream and not as_json:
-            final: dict[str, Any] = {}
+            citations: list[Any] = []
             for ev in service.ask_stream(kb, question, k=k, docs=doc, tags=tag, principal=acting()):
-                if ev["event"] == "delta":
-                    console.print(ev["text"], end="", highlight=False, markup=False)
-                elif ev["event"] == "citations":
-                    final["citations"] = ev.get("citations", [])
-                elif ev["event"] == "done":
-                    final.update(ev)
+                if isinstance(ev, service.DeltaEvent):
+                    console.print(ev.text, end="", highlight=False, markup=False)
+                elif isinstance(ev, service.CitationsEvent):
+                    citations = ev.citations
             console.print()
-            _print_citations(final.get("citations", []))
+            _print_citations(citations)
             return
         res = service.ask(kb, question, k=k, docs=doc, tags=tag, principal=acting())
     except XiaoyinError as e:
@@ -51,11 +49,11 @@ def ask(
         console.print(f"[dim]{escape(f'rerank skipped: {reason}; model: {res.model}')}[/]")
 
 
-def _print_citations(citations: list[dict[str, Any]]) -> None:
+def _print_citations(citations: list[Any]) -> None:
     for c in citations:
-        page = f" 第{c['page']}页" if c.get("page") else ""
-        sec = f" {c['section']}" if c.get("section") else ""
-        console.print(f"[{c['n']}] {c['doc_name']}{page}{sec}: “{c['quote']}”", highlight=False, markup=False)
+        page = f" 第{c.page}页" if c.page else ""
+        sec = f" {c.section}" if c.section else ""
+        console.print(f"[{c.n}] {c.doc_name}{page}{sec}: “{c.quote}”", highlight=False, markup=False)
 
 
 def evaluate(

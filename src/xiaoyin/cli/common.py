@@ -22,6 +22,8 @@ err = Console(stderr=True)
 
 
 def _plain(obj: Any) -> Any:
+    if hasattr(obj, "model_dump") and not isinstance(obj, type):  # a pydantic model (typed service result)
+        return obj.model_dump(mode="json")
     if is_dataclass(obj) and not isinstance(obj, type):
         return {k: _plain(v) for k, v in asdict(obj).items()}
     if isinstance(obj, dict):
@@ -34,7 +36,7 @@ def _plain(obj: Any) -> Any:
 
 
 def print_json(obj: Any) -> None:
-    """Dataclasses, dicts, lists and dates as indented JSON on stdout (Chinese kept readable)."""
+    """Pydantic models, dataclasses, dicts, lists and dates as indented JSON on stdout (Chinese kept readable)."""
     sys.stdout.write(json.dumps(_plain(obj), ensure_ascii=False, indent=2) + "\n")
 
 

@@ -7,6 +7,7 @@ under ``static/`` that talks to ``/api/...``. Data reaches the script through a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -45,6 +46,8 @@ SECURITY_HEADERS = {
 NAV: list[tuple[str, str, Permission]] = [
     ("/", "nav_assistant", Permission.KB_READ),
     ("/kb", "nav_kb", Permission.KB_MANAGE),
+    ("/review", "nav_review", Permission.DOCS_REVIEW),
+    ("/credit", "nav_credit", Permission.RISK_READ),
     ("/audit", "nav_audit", Permission.AUDIT_READ),
     ("/admin/users", "nav_users", Permission.USERS_MANAGE),
 ]
@@ -136,8 +139,10 @@ def _render(request: Request, template: str, *, title_key: str, lang: str, sessi
 
 
 def _page(request: Request, template: str, title_key: str, permission: Permission, script: str,
-          page: dict[str, Any] | None = None) -> Response:
-    """A signed-in page: to the login page without a live session, a 403 page without the permission."""
+          page: dict[str, Any] | Callable[[Principal], dict[str, Any]] | None = None) -> Response:
+    """A signed-in page: to the login page without a live session, a 403 page without the permission.
+
+    ``page``: the script's data, or a function of the signed-in principal that makes it."""
     session = _session(request)
     if session is None:
         return RedirectResponse("/login?next=" + quote(_here(request), safe="/"), status_code=303,
@@ -146,7 +151,8 @@ def _page(request: Request, template: str, title_key: str, permission: Permissio
     if not session[0].has(permission):
         return _render(request, "forbidden.html", title_key="forbidden_title", lang=lang, session=session,
                        status=403, permission=permission.value)
-    return _render(request, template, title_key=title_key, lang=lang, session=session, script=script, page=page)
+    data = page(session[0]) if callable(page) else page
+    return _render(request, template, title_key=title_key, lang=lang, session=session, script=script, page=data)
 
 
 @router.get("/login")
@@ -163,9 +169,27 @@ def assistant_page(request: Request) -> Response:
     return _page(request, "assistant.html", "assistant_title", Permission.KB_READ, "assistant.js")
 
 
+def _kb_data(principal: Principal) -> dict[str, Any]:
+    """What the permissions dialog needs: the roles to grant, and whom the signed-in user's own view
+    depends on (to warn before a change hides a document from them)."""
+    return {"roles": [r.value for r in Role], "acl_tags": sorted(principal.acl_tags()),
+            "sees_all": principal.sees_all_documents}
+
+
 @router.get("/kb")
 def kb_page(request: Request) -> Response:
-    return _page(request, "kb.html", "kb_title", Permission.KB_MANAGE, "kb.js")
+    return _page(request, "kb.html", "kb_title", Permission.KB_MANAGE, "kb.js", page=_kb_data)
+
+
+@router.get("/review")
+def review_page(request: Request) -> Response:
+    return _page(request, "review.html", "review_title", Permission.DOCS_REVIEW, "review.js")
+
+
+@router.get("/credit")
+def credit_page(request: Request) -> Response:
+    """Lists need ``risk.read``; the decision form shows only with ``credit.decide``."""
+    return _page(request, "credit.html", "credit_title", Permission.RISK_READ, "credit.js")
 
 
 @router.get("/audit")

@@ -13,6 +13,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -87,6 +88,33 @@ class ApplicationSummary(BaseModel):
     documents: int
     red_flags: list[str]
     created_at: str
+
+
+class ExtractedDocuments(BaseModel):
+    """Uploaded files extracted and validated, in upload order; a bad file carries its own ``error``."""
+
+    documents: list[ExtractedDocument]
+
+
+class VerifyJobStarted(BaseModel):
+    """A verification queued in the background: poll ``GET /api/docs/jobs/{job_id}``."""
+
+    job_id: str
+
+
+class VerifyJobInfo(BaseModel):
+    """A background verification: queued, running (done/total, current file), done (version) or failed."""
+
+    job_id: str
+    application_no: str
+    status: Literal["queued", "running", "done", "failed"]
+    total: int
+    done: int
+    current: str | None = Field(description="the file being read")
+    version: int | None = Field(description="the stored report's version, once done")
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
 
 
 # ---------------------------------------------------------------- extraction
@@ -524,16 +552,16 @@ def fail_interrupted_jobs() -> int:
         return len(jobs)
 
 
-def get_verify_job(job_id: str) -> dict:
+def get_verify_job(job_id: str) -> VerifyJobInfo:
     """Status of a background verification: queued, running (done/total, current file), done (version) or failed."""
     with session_scope() as s:
         job = s.get(VerifyJob, job_id)
         if job is None:
             raise NotFound(f"核查任务 {job_id} 不存在")
-        return {"job_id": job.id, "application_no": job.application_no, "status": job.status, "total": job.total,
-                "done": job.done, "current": job.current, "version": job.version, "error": job.error,
-                "created_at": job.created_at.isoformat(timespec="seconds"),
-                "finished_at": job.finished_at.isoformat(timespec="seconds") if job.finished_at else None}
+        return VerifyJobInfo(job_id=job.id, application_no=job.application_no, status=job.status,  # type: ignore[arg-type]
+                             total=job.total, done=job.done, current=job.current, version=job.version,
+                             error=job.error, created_at=job.created_at.replace(microsecond=0),
+                             finished_at=job.finished_at.replace(microsecond=0) if job.finished_at else None)
 
 
 def get_application(application_no: str, version: int | None = None) -> VerificationReport:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from xiaoyin.core.db import session_scope, utcnow
@@ -25,43 +25,35 @@ from xiaoyin.credit.risk.store import RiskModel, RiskModelEvent
 _NAME = re.compile(r"^(?![.\-])[\w.\-]{1,100}$")
 
 
-@dataclass
-class ModelInfo:
+class ModelInfo(BaseModel):
+    """One registered model version (of a name and segment; ``""`` is the pooled model)."""
+
     name: str
     version: str
     segment: str
     path: str
-    status: str
-    metrics: dict[str, Any]
+    status: str = Field(description="champion | challenger | retired")
+    metrics: dict[str, Any] = Field(description="from the training report: rows, bad_rate, cv, target_mapping")
     created_by: str | None
     created_at: datetime
 
-    def to_dict(self) -> dict[str, Any]:
-        d = self.__dict__.copy()
-        d["created_at"] = self.created_at.isoformat()
-        return d
 
+class EventInfo(BaseModel):
+    """One register, promote or rollback in a model name's audit trail."""
 
-@dataclass
-class EventInfo:
     name: str
     segment: str
-    action: str
+    action: str = Field(description="register | promote | rollback")
     from_version: str | None
     to_version: str | None
     user: str | None
     note: str
     created_at: datetime
 
-    def to_dict(self) -> dict[str, Any]:
-        d = self.__dict__.copy()
-        d["created_at"] = self.created_at.isoformat()
-        return d
-
 
 def _info(r: RiskModel) -> ModelInfo:
-    return ModelInfo(r.name, r.version, r.segment, r.path, r.status, dict(r.metrics or {}), r.created_by,
-                     r.created_at)
+    return ModelInfo(name=r.name, version=r.version, segment=r.segment, path=r.path, status=r.status,
+                     metrics=dict(r.metrics or {}), created_by=r.created_by, created_at=r.created_at)
 
 
 def check_name(name: str) -> str:
@@ -245,5 +237,6 @@ def events(name: str, segment: str | None = None) -> list[EventInfo]:
         q = select(RiskModelEvent).where(RiskModelEvent.name == name)
         if segment is not None:
             q = q.where(RiskModelEvent.segment == segment)
-        return [EventInfo(e.name, e.segment, e.action, e.from_version, e.to_version, e.user, e.note, e.created_at)
+        return [EventInfo(name=e.name, segment=e.segment, action=e.action, from_version=e.from_version,
+                          to_version=e.to_version, user=e.user, note=e.note, created_at=e.created_at)
                 for e in s.scalars(q.order_by(RiskModelEvent.id))]

@@ -14,8 +14,11 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel, Field
 
 from xiaoyin.core.audit import service as audit
 from xiaoyin.core.auth.principal import Permission, Principal
@@ -26,6 +29,7 @@ from xiaoyin.credit.risk import registry
 from xiaoyin.credit.risk.decide import Decision
 from xiaoyin.credit.risk.decide import decide as _decide
 from xiaoyin.credit.risk.policy import Policy, load_policy
+from xiaoyin.credit.risk.registry import EventInfo, ModelInfo
 from xiaoyin.credit.risk.store import RiskDecision
 
 _lock = threading.Lock()
@@ -156,6 +160,54 @@ def train_early_warning(data_path: str | Path, target: str, out_dir: str | Path,
 # ---------------------------------------------------------------- decisions
 
 
+class DecisionResult(BaseModel):
+    """A decision as the faces report it: the :class:`Decision` plus its outcome in Chinese."""
+
+    outcome: str = Field(description="approve | refer | reject")
+    score: float
+    pd: float = Field(description="probability of default")
+    suggested_limit: float | None
+    price_band: str | None
+    interest_rate: float | None
+    reasons: list[dict[str, Any]] = Field(description="reason codes, policy rules first")
+    rules_fired: list[dict[str, Any]]
+    model_name: str
+    model_version: str
+    policy: str
+    latency_ms: float
+    challenger_pd: float | None = None
+    segment: str = ""
+    id: str | None = Field(None, description="the stored decision (GET /api/risk/decisions/{id})")
+    extra: dict[str, Any] = Field(default_factory=dict)
+    outcome_zh: str
+
+    @classmethod
+    def of(cls, d: Decision) -> DecisionResult:
+        return cls.model_validate(to_jsonable(d.to_dict()))
+
+
+class StoredDecision(BaseModel):
+    """A stored decision with the inputs it saw, its model version, reasons and rules."""
+
+    id: str
+    model_name: str
+    model_version: str
+    segment: str
+    policy: str
+    inputs: dict[str, Any]
+    outcome: str
+    score: float
+    pd: float
+    suggested_limit: float | None
+    price_band: str | None
+    interest_rate: float | None
+    reasons: list[dict[str, Any]]
+    rules_fired: list[dict[str, Any]]
+    latency_ms: float
+    user: str | None
+    created_at: datetime
+
+
 def decide(model_dir_or_registered_name: str | Path, application: Mapping[str, Any], user: str | None = None,
            policy_path: str | Path | None = None, *, registered_only: bool = False,
            principal: Principal | None = None) -> Decision:
@@ -190,24 +242,24 @@ def decide(model_dir_or_registered_name: str | Path, application: Mapping[str, A
     return d
 
 
-def _decision_dict(r: RiskDecision) -> dict[str, Any]:
-    return {"id": r.id, "model_name": r.model_name, "model_version": r.model_version, "segment": r.segment,
-            "policy": r.policy, "inputs": r.inputs, "outcome": r.outcome, "score": r.score, "pd": r.pd,
-            "suggested_limit": r.suggested_limit, "price_band": r.price_band, "interest_rate": r.interest_rate,
-            "reasons": r.reasons, "rules_fired": r.rules_fired, "latency_ms": r.latency_ms, "user": r.user,
-            "created_at": r.created_at.isoformat()}
+def _stored(r: RiskDecision) -> StoredDecision:
+    return StoredDecision(id=r.id, model_name=r.model_name, model_version=r.model_version, segment=r.segment,
+                          policy=r.policy, inputs=r.inputs, outcome=r.outcome, score=r.score, pd=r.pd,
+                          suggested_limit=r.suggested_limit, price_band=r.price_band,
+                          interest_rate=r.interest_rate, reasons=r.reasons, rules_fired=r.rules_fired,
+                          latency_ms=r.latency_ms, user=r.user, created_at=r.created_at)
 
 
-def get_decision(decision_id: str) -> dict[str, Any]:
+def get_decision(decision_id: str) -> StoredDecision:
     """A stored decision with its inputs, model version, reasons and rules."""
     with session_scope() as s:
         r = s.get(RiskDecision, str(decision_id))
         if r is None:
             raise NotFound(f"决策记录不存在：{decision_id}")
-        return _decision_dict(r)
+        return _stored(r)
 
 
-def list_decisions(model_name: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+def list_decisions(model_name: str | None = None, limit: int = 50) -> list[StoredDecision]:
     """The newest stored decisions, optionally of one model name."""
     from sqlalchemy import select
 
@@ -216,7 +268,7 @@ def list_decisions(model_name: str | None = None, limit: int = 50) -> list[dict[
         if model_name:
             q = q.where(RiskDecision.model_name == model_name)
         rows = s.scalars(q.order_by(RiskDecision.created_at.desc()).limit(max(1, min(int(limit), 1000))))
-        return [_decision_dict(r) for r in rows]
+        return [_stored(r) for r in rows]
 
 
 def score_batch(model_dir: str | Path, data_path: str | Path, out_path: str | Path) -> dict[str, Any]:
@@ -249,25 +301,26 @@ def _model_change(principal: Principal | None, user: str | None) -> str | None:
 
 
 def register_model(model_dir: str | Path, name: str, user: str | None = None, note: str = "",
-                   promote: bool | None = None, *, principal: Principal | None = None) -> list[dict[str, Any]]:
+                   promote: bool | None = None, *, principal: Principal | None = None) -> list[ModelInfo]:
     """Register a MODEL_DIR (and its segment models) under ``name``; first version becomes champion.
     With ``principal`` (needs ``risk.manage``) the change is audited."""
     user = _model_change(principal, user)
-    out = [m.to_dict() for m in registry.register(model_dir, name, user=user, note=note, promote=promote)]
+    out = registry.register(model_dir, name, user=user, note=note, promote=promote)
     if principal is not None:
-        audit.record(principal, "risk.register", target=name, details={"versions": to_jsonable(out), "note": note})
+        audit.record(principal, "risk.register", target=name,
+                     details={"versions": to_jsonable([m.model_dump(mode="json") for m in out]), "note": note})
     return out
 
 
-def list_models(name: str | None = None, segment: str | None = None) -> list[dict[str, Any]]:
-    return [m.to_dict() for m in registry.list_models(name, segment)]
+def list_models(name: str | None = None, segment: str | None = None) -> list[ModelInfo]:
+    return registry.list_models(name, segment)
 
 
 def promote(name: str, version: str, user: str | None = None, segment: str | None = None,
-            note: str = "", *, principal: Principal | None = None) -> dict[str, Any]:
+            note: str = "", *, principal: Principal | None = None) -> ModelInfo:
     """Make ``version`` the champion (audited with ``principal``, who needs ``risk.manage``)."""
     user = _model_change(principal, user)
-    out = registry.promote(name, version, user, segment=segment, note=note).to_dict()
+    out = registry.promote(name, version, user, segment=segment, note=note)
     if principal is not None:
         audit.record(principal, "risk.promote", target=name,
                      details={"version": version, "segment": segment, "note": note})
@@ -275,18 +328,18 @@ def promote(name: str, version: str, user: str | None = None, segment: str | Non
 
 
 def rollback(name: str, user: str | None = None, segment: str = "", note: str = "", *,
-             principal: Principal | None = None) -> dict[str, Any]:
+             principal: Principal | None = None) -> ModelInfo:
     """Put the previous champion back (audited with ``principal``, who needs ``risk.manage``)."""
     user = _model_change(principal, user)
-    out = registry.rollback(name, user, segment=segment, note=note).to_dict()
+    out = registry.rollback(name, user, segment=segment, note=note)
     if principal is not None:
         audit.record(principal, "risk.rollback", target=name, details={"segment": segment, "note": note,
-                                                                        "champion": to_jsonable(out)})
+                                                                        "champion": to_jsonable(out.model_dump(mode="json"))})
     return out
 
 
-def model_events(name: str) -> list[dict[str, Any]]:
-    return [e.to_dict() for e in registry.events(name)]
+def model_events(name: str) -> list[EventInfo]:
+    return registry.events(name)
 
 
 # ---------------------------------------------------------------- monitoring and early warning
@@ -337,7 +390,9 @@ def triage(model_dir: str | Path, data_path: str | Path, budget: float = 0.4, ou
 
 
 def to_json(obj: Any) -> str:
-    """JSON text of a service result (Decision or dict), Chinese kept readable."""
+    """JSON text of a service result (Decision, a model or a dict), Chinese kept readable."""
     if isinstance(obj, Decision):
         obj = obj.to_dict()
+    elif isinstance(obj, BaseModel):
+        obj = obj.model_dump(mode="json")
     return json.dumps(to_jsonable(obj), ensure_ascii=False, indent=1)

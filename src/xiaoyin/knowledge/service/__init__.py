@@ -21,8 +21,26 @@ Faces import this package only; its modules are details:
 # ``_open``: benchmarks/bench_latency.py opens an index directly
 from xiaoyin.knowledge.service._base import _open as _open
 from xiaoyin.knowledge.service._base import close_indexes
-from xiaoyin.knowledge.service.answers import AskResult, ask, ask_stream, get_answer, standalone_query
+from xiaoyin.knowledge.service.answers import (
+    AskEvent,
+    AskResult,
+    Citation,
+    CitationsEvent,
+    DeltaEvent,
+    DoneEvent,
+    ErrorEvent,
+    EvidenceRef,
+    MetaEvent,
+    StoredAnswer,
+    StoredCitation,
+    ask,
+    ask_event,
+    ask_stream,
+    get_answer,
+    standalone_query,
+)
 from xiaoyin.knowledge.service.documents import (
+    ChunkInfo,
     DocumentInfo,
     delete_document,
     document_chunks,
@@ -30,7 +48,7 @@ from xiaoyin.knowledge.service.documents import (
     list_documents,
     set_document_acl,
 )
-from xiaoyin.knowledge.service.evaluation import evaluate
+from xiaoyin.knowledge.service.evaluation import EvalReport, evaluate
 from xiaoyin.knowledge.service.feedback import (
     EvalQuestionInfo,
     FeedbackInfo,
@@ -46,15 +64,40 @@ from xiaoyin.knowledge.service.ingestion import (
     FileResult,
     IngestObserver,
     IngestReport,
+    IngestSummary,
+    RejectedFile,
     collect_files,
     ingest,
 )
-from xiaoyin.knowledge.service.jobs import get_ingest_job, remove_uploaded, start_ingest_job
+from xiaoyin.knowledge.service.jobs import (
+    IngestJobInfo,
+    IngestJobStarted,
+    get_ingest_job,
+    remove_uploaded,
+    start_ingest_job,
+)
 from xiaoyin.knowledge.service.kbs import KBInfo, create_kb, delete_kb, get_kb, list_kbs, set_default_acl
 from xiaoyin.knowledge.service.originals import OriginalFile, document_file, page_image
 from xiaoyin.knowledge.service.searching import SearchHit, SearchResult, search
 
 __all__ = [
+    "AskEvent",
+    "ChunkInfo",
+    "Citation",
+    "CitationsEvent",
+    "DeltaEvent",
+    "DoneEvent",
+    "ErrorEvent",
+    "EvalReport",
+    "EvidenceRef",
+    "IngestJobInfo",
+    "IngestJobStarted",
+    "IngestSummary",
+    "MetaEvent",
+    "RejectedFile",
+    "StoredAnswer",
+    "StoredCitation",
+    "ask_event",
     "OriginalFile",
     "document_file",
     "page_image",

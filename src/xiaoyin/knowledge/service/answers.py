@@ -1,20 +1,28 @@
-"""Answers: stand-alone queries, grounded answers with citations (whole or streamed), stored answers."""
+"""Answers: stand-alone queries, grounded answers with citations (whole or streamed), stored answers.
+
+The streamed form of an answer is a sequence of typed events (:data:`AskEvent`, discriminated by
+``event``): ``meta`` (retrieval done, what the answer will draw on), ``delta``… (answer text as it is
+written), ``citations``, ``done`` (the authoritative answer and its stored id); the REST face sends
+each as one Server-Sent Event named by ``event`` with the event as its JSON data, and reports an error
+after the stream started as an ``error`` event.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
+from pydantic import BaseModel, Field, TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from xiaoyin.core.audit import service as audit
 from xiaoyin.core.auth.principal import Permission, Principal
 from xiaoyin.core.db import session_scope
-from xiaoyin.core.errors import NotFound
+from xiaoyin.core.errors import NotFound, XiaoyinError
 from xiaoyin.core.jsonutil import to_jsonable
 from xiaoyin.core.settings import get_settings
 from xiaoyin.knowledge import answer as answer_mod
@@ -25,6 +33,8 @@ from xiaoyin.knowledge.service.searching import SearchHit, SearchResult, search
 from xiaoyin.knowledge.store import AnswerRecord, ChunkRow, CitedText, Document, KnowledgeBase
 from xiaoyin.models.llm import get_llm
 
+Citation = answer_mod.Citation  # ``[n]`` in an answer -> a chunk, its location and the verbatim quote
+
 
 @dataclass
 class AskResult:
@@ -33,10 +43,127 @@ class AskResult:
     answer: str
     refused: bool
     support: float
-    citations: list[dict[str, Any]]
+    citations: list[Citation]
     model: str
     prompt_version: str
     meta: dict[str, Any]
+
+
+class StoredCitation(BaseModel):
+    """A stored answer's citation with the exact text it cited (archived by hash, so it survives re-ingests).
+
+    A citation of a document the reader may no longer see keeps its location but not its text or quote
+    (``withheld``; the key is present only then)."""
+
+    n: int
+    chunk_id: str
+    chunk_hash: str
+    doc_id: str
+    doc_name: str
+    page: int | None
+    section: str
+    quote: str | None
+    text: str | None = Field(description="the cited chunk's text as it was when the answer was given")
+    still_in_kb: bool | None = Field(description="whether the knowledge base still holds that exact text")
+    withheld: bool = Field(False, exclude_if=lambda v: not v,
+                           description="true: the reader may no longer see the document (text and quote left out)")
+
+
+class StoredAnswer(BaseModel):
+    """An answer as stored: the question, the answer, its citations resolved to the text they quote."""
+
+    id: str
+    kb: str | None
+    question: str
+    history: list[dict[str, Any]]
+    answer: str
+    refused: bool
+    support: float
+    citations: list[StoredCitation]
+    model: str
+    prompt_version: str
+    meta: dict[str, Any]
+    user: str | None
+    created_at: datetime
+
+
+# ------------------------------------------------------------------------------ streamed events
+
+
+class EvidenceRef(BaseModel):
+    """A retrieved chunk the answer may cite, numbered as the answer will cite it."""
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    doc_name: str
+    page: int | None
+    section: str
+    score: float
+
+
+class MetaEvent(BaseModel):
+    """First event: retrieval is done; how well the evidence supports an answer and who writes it."""
+
+    event: Literal["meta"] = "meta"
+    support: float
+    refusal_threshold: float | None
+    model: str = Field(description='the LLM that writes the answer, or "extractive"')
+    prompt_version: str
+    retrieval: dict[str, Any] = Field(description="how the question was searched (query, mode, hits, timings...)")
+    evidence: list[EvidenceRef]
+
+
+class DeltaEvent(BaseModel):
+    """A piece of answer text, in order (``done.answer`` is authoritative and may replace them)."""
+
+    event: Literal["delta"] = "delta"
+    text: str
+
+
+class CitationsEvent(BaseModel):
+    """The answer's citations, once the answer is checked."""
+
+    event: Literal["citations"] = "citations"
+    citations: list[Citation]
+
+
+class DoneEvent(BaseModel):
+    """Last event: the authoritative answer (replaces the streamed text) and its stored id."""
+
+    event: Literal["done"] = "done"
+    answer: str
+    refused: bool
+    model: str
+    support: float
+    prompt_version: str
+    meta: dict[str, Any]
+    id: str | None = Field(None, description="the stored answer (GET /api/answers/{id})")
+
+
+class ErrorEvent(BaseModel):
+    """An error after the stream started (the HTTP status was already sent): the error body, as a
+    JSON error response's ``error`` object. Its data carries no ``event`` key."""
+
+    event: Literal["error"] = Field("error", exclude=True)
+    code: str
+    message: str
+    details: Any = Field(None, exclude_if=lambda v: not v)
+
+    @classmethod
+    def of(cls, exc: XiaoyinError) -> ErrorEvent:
+        return cls(**exc.to_dict())
+
+
+AskEvent = Annotated[MetaEvent | DeltaEvent | CitationsEvent | DoneEvent | ErrorEvent, Field(discriminator="event")]
+"""One event of a streamed answer; ``event`` names its kind (and the Server-Sent Event)."""
+
+_ASK_EVENT: TypeAdapter[AskEvent] = TypeAdapter(AskEvent)
+
+
+def ask_event(data: dict[str, Any]) -> AskEvent:
+    """Validate one event (a dict with its ``event`` key; for ``error`` events add it) into its model."""
+    return _ASK_EVENT.validate_python(data)
 
 
 def _evidence(hits: list[SearchHit]) -> list[answer_mod.Evidence]:
@@ -160,8 +287,7 @@ def ask(
     result = _compose(query, res, llm, history)
     answer_id = _store_answer(kb, question, history, result, user, principal) if store else None
     return AskResult(answer_id, question, result.answer, result.refused, float(result.support),
-                     [asdict(c) for c in result.citations], result.model, result.prompt_version,
-                     to_jsonable(result.meta))
+                     list(result.citations), result.model, result.prompt_version, to_jsonable(result.meta))
 
 
 def ask_stream(
@@ -176,10 +302,12 @@ def ask_stream(
     date_to: date | None = None,
     user: str | None = None,
     principal: Principal | None = None,
-) -> Iterator[dict[str, Any]]:
-    """Like :func:`ask`, as events: meta, delta…, citations, done (with the stored answer id).
+) -> Iterator[AskEvent]:
+    """Like :func:`ask`, as typed events (:data:`AskEvent`): meta, delta…, citations, done (with the
+    stored answer id).
 
-    Retrieval runs before the first event, so a bad request raises here rather than mid-stream.
+    Retrieval runs before the first event, so a bad request raises here rather than mid-stream; an
+    error while iterating raises too (the REST face turns it into an :class:`ErrorEvent`).
     """
     if principal is not None:
         principal.require(Permission.KB_READ)
@@ -191,7 +319,7 @@ def ask_stream(
               answer_mod.stream_answer(query, _evidence(res.hits), llm=llm, history=history,
                                        retrieval_meta=_retrieval_meta(res, query), pinned=res.pinned))
 
-    def events() -> Iterator[dict[str, Any]]:
+    def events() -> Iterator[AskEvent]:
         citations: list[dict[str, Any]] = []
         for ev in stream:
             if ev.get("event") == "citations":
@@ -203,12 +331,12 @@ def ask_stream(
                     prompt_version=ev["prompt_version"], support=float(ev["support"]),
                     meta=dict(ev.get("meta") or {}))
                 ev = {**ev, "id": _store_answer(kb, question, history, result, user, principal)}
-            yield to_jsonable(ev)
+            yield ask_event(to_jsonable(ev))
 
     return events()
 
 
-def get_answer(answer_id: str, principal: Principal | None = None) -> dict[str, Any]:
+def get_answer(answer_id: str, principal: Principal | None = None) -> StoredAnswer:
     """A stored answer with its citations resolved to the exact text cited (even after re-ingest).
 
     A reader sees their own answers (administrators: all); a citation of a document they may no longer
@@ -219,7 +347,7 @@ def get_answer(answer_id: str, principal: Principal | None = None) -> dict[str, 
                            and rec.user != principal.username):
             raise NotFound(f"回答不存在 / answer not found: {answer_id}")
         kb = s.get(KnowledgeBase, rec.kb_id)
-        cits = []
+        cits: list[dict[str, Any]] = []
         for c in rec.citations or []:
             doc = s.get(Document, c.get("doc_id")) if c.get("doc_id") else None
             if doc is not None and not _visible(principal, doc):
@@ -230,7 +358,8 @@ def get_answer(answer_id: str, principal: Principal | None = None) -> dict[str, 
                                                    ChunkRow.kb_id == rec.kb_id).limit(1))
             cits.append({**c, "text": archived.text if archived else None,
                          "still_in_kb": live is not None})
-        return {"id": rec.id, "kb": kb.name if kb else None, "question": rec.question, "history": rec.history,
-                "answer": rec.answer, "refused": rec.refused, "support": rec.support, "citations": cits,
-                "model": rec.model, "prompt_version": rec.prompt_version, "meta": rec.meta,
-                "user": rec.user, "created_at": rec.created_at}
+        return StoredAnswer(id=rec.id, kb=kb.name if kb else None, question=rec.question,
+                            history=list(rec.history or []), answer=rec.answer, refused=rec.refused,
+                            support=rec.support, citations=[StoredCitation(**c) for c in cits], model=rec.model,
+                            prompt_version=rec.prompt_version, meta=dict(rec.meta or {}), user=rec.user,
+                            created_at=rec.created_at)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from xiaoyin.core.audit import service as audit
@@ -38,6 +38,19 @@ class DocumentInfo:
     acl: list[str]
 
 
+class ChunkInfo(BaseModel):
+    """One chunk of a document as stored (the text the index searches and answers quote)."""
+
+    id: str
+    ordinal: int
+    text: str
+    section_path: list[str] | None
+    page_start: int | None
+    page_end: int | None
+    kind: str
+    hash: str
+
+
 def _doc_info(d: Document) -> DocumentInfo:
     return DocumentInfo(
         d.id, d.name, d.filename, d.title, d.format, d.status, d.pages, d.chunk_count, d.size_bytes, d.sha256,
@@ -58,13 +71,13 @@ def get_document(kb: str, ref: str, *, principal: Principal | None = None) -> Do
         return _doc_info(_find_doc(s, _get_kb(s, kb).id, ref, principal))
 
 
-def document_chunks(kb: str, ref: str, *, principal: Principal | None = None) -> list[dict[str, Any]]:
+def document_chunks(kb: str, ref: str, *, principal: Principal | None = None) -> list[ChunkInfo]:
     """The chunks of one document, in order (for inspection and the UI)."""
     with session_scope() as s:
         d = _find_doc(s, _get_kb(s, kb).id, ref, principal)
         return [
-            {"id": c.id, "ordinal": c.ordinal, "text": c.text, "section_path": c.section_path,
-             "page_start": c.page_start, "page_end": c.page_end, "kind": c.kind, "hash": c.chunk_hash}
+            ChunkInfo(id=c.id, ordinal=c.ordinal, text=c.text, section_path=c.section_path,
+                      page_start=c.page_start, page_end=c.page_end, kind=c.kind, hash=c.chunk_hash)
             for c in d.chunks
         ]
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from xiaoyin.core.audit import service as audit
@@ -24,6 +25,85 @@ from xiaoyin.models.embed import get_embedder
 from xiaoyin.models.llm import get_llm
 
 log = logging.getLogger(__name__)
+
+
+class TypeScores(BaseModel):
+    questions: int
+    recall_at_k: float | None
+    accuracy: float | None
+
+
+class Latency(BaseModel):
+    p50: float | None
+    p95: float | None
+
+
+class QuestionScore(BaseModel):
+    """How one question went: retrieval rank of its gold document, page/article hits, the answer."""
+
+    id: str
+    answerable: bool
+    hit_rank: int | None
+    page_hit: bool | None
+    article_hit: bool | None
+    correct: bool
+    refused: bool
+    support: float
+    top_doc: str | None
+    top_page: int | None
+    answer: str = Field(description="the answer's first 200 characters")
+
+
+class RefusalRates(BaseModel):
+    threshold: float
+    refusal_rate_answerable: float
+    refusal_rate_unanswerable: float | None
+
+
+class RefusalCalibration(RefusalRates):
+    """The refusal threshold these questions suggest, with rates at evenly spread candidates."""
+
+    max_answerable_refusal: float
+    answerable: int
+    unanswerable: int
+    table: list[RefusalRates]
+
+
+class EvalSettings(BaseModel):
+    kb: str
+    mode: str
+    filter_by_doc: bool
+    rerank: bool
+    llm: str
+    embedder: str
+
+
+class EvalReport(BaseModel):
+    """An evaluation run's report (what :func:`evaluate` returns, typed): retrieval recall@k and MRR
+    over answerable questions with evidence, page/article recall where gold pages/articles are given
+    (None when none are), answer accuracy, refusal rates, latency and each question's outcome."""
+
+    k: int
+    questions: int
+    by_type: dict[str, TypeScores] | None = Field(description="per question type, when questions name one")
+    recall_at_k: float | None
+    mrr: float | None
+    page_recall_at_k: float | None
+    article_recall_at_k: float | None
+    article_hit_at_1: float | None
+    answer_accuracy: float | None
+    refusal_rate_answerable: float | None
+    refusal_rate_unanswerable: float | None
+    latency_ms: Latency
+    per_question: list[QuestionScore]
+    refusal_calibration: RefusalCalibration | None
+    refusal_threshold: float
+    settings: EvalSettings
+
+    @classmethod
+    def of(cls, report: dict[str, Any]) -> EvalReport:
+        """The typed form of a report :func:`evaluate` returned."""
+        return cls.model_validate(to_jsonable(report))
 
 
 def evaluate(

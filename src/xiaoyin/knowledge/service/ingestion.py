@@ -7,11 +7,12 @@ import logging
 import time
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 
 from xiaoyin.core.audit import service as audit
@@ -54,6 +55,26 @@ class FileResult:
     seconds: float = 0.0
 
 
+class RejectedFile(BaseModel):
+    """An upload refused before ingestion (too large, no usable name)."""
+
+    name: str
+    error_code: str
+    error: str
+
+
+class IngestSummary(BaseModel):
+    """An ingestion run as the faces report it: counts by outcome and one entry per file."""
+
+    kb: str
+    indexed: int
+    unchanged: int
+    failed: int
+    seconds: float
+    files: list[FileResult]
+    rejected: list[RejectedFile] = Field(default_factory=list, description="uploads refused before ingestion")
+
+
 @dataclass
 class IngestReport:
     kb: str
@@ -72,9 +93,13 @@ class IngestReport:
     def failed(self) -> int:
         return sum(f.status == "failed" for f in self.files)
 
+    def summary(self, rejected: Sequence[RejectedFile] = ()) -> IngestSummary:
+        return IngestSummary(kb=self.kb, indexed=self.indexed, unchanged=self.unchanged, failed=self.failed,
+                             seconds=round(self.seconds, 3), files=list(self.files), rejected=list(rejected))
+
     def to_dict(self) -> dict[str, Any]:
-        return {"kb": self.kb, "indexed": self.indexed, "unchanged": self.unchanged, "failed": self.failed,
-                "seconds": round(self.seconds, 3), "files": [asdict(f) for f in self.files]}
+        """The summary as plain JSON values (without ``rejected``, which only uploads have)."""
+        return self.summary().model_dump(mode="json", exclude={"rejected"})
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:

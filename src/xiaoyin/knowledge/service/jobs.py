@@ -7,19 +7,40 @@ import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+
+from pydantic import BaseModel, Field
 
 from xiaoyin.core.auth.acl import DocumentAcl
 from xiaoyin.core.auth.principal import Permission, Principal
 from xiaoyin.core.db import session_scope, utcnow
 from xiaoyin.core.errors import NotFound
 from xiaoyin.knowledge.service._base import _get_kb
-from xiaoyin.knowledge.service.ingestion import FileResult, ingest
+from xiaoyin.knowledge.service.ingestion import FileResult, RejectedFile, ingest
 from xiaoyin.knowledge.store import IngestJob
 
 log = logging.getLogger(__name__)
+
+
+class IngestJobStarted(BaseModel):
+    """An upload accepted for background ingestion: poll ``GET /api/kb/{name}/jobs/{job_id}``."""
+
+    job_id: str
+    accepted: list[str] = Field(description="the stored names of the files to be ingested")
+    rejected: list[RejectedFile] = Field(default_factory=list, description="uploads refused before ingestion")
+
+
+class IngestJobInfo(BaseModel):
+    """A background ingestion job: running, done or failed, with one result per finished file."""
+
+    id: str
+    status: str = Field(description="running | done | failed")
+    total: int
+    done: int
+    results: list[FileResult]
+    created_at: datetime
+    finished_at: datetime | None
 
 
 class _JobObserver:
@@ -88,11 +109,12 @@ def start_ingest_job(kb: str, paths: Sequence[Path], names: Sequence[str] | None
     return job_id
 
 
-def get_ingest_job(kb: str, job_id: str) -> dict[str, Any]:
+def get_ingest_job(kb: str, job_id: str) -> IngestJobInfo:
     with session_scope() as s:
         kb_id = _get_kb(s, kb).id
         job = s.get(IngestJob, job_id)
         if job is None or job.kb_id != kb_id:
             raise NotFound(f"任务不存在 / ingest job not found: {job_id}")
-        return {"id": job.id, "status": job.status, "total": job.total, "done": job.done,
-                "results": list(job.results or []), "created_at": job.created_at, "finished_at": job.finished_at}
+        return IngestJobInfo(id=job.id, status=job.status, total=job.total, done=job.done,
+                             results=list(job.results or []), created_at=job.created_at,
+                             finished_at=job.finished_at)

@@ -33,6 +33,8 @@ class KBInfo:
     documents: int
     chunks: int
     created_at: datetime
+    #: ACL tags new documents get unless an upload names its own
+    default_acl: list[str]
 
 
 def _validate_kb_name(name: str) -> str:
@@ -45,7 +47,7 @@ def _validate_kb_name(name: str) -> str:
 def _kb_info(s: Session, kb: KnowledgeBase) -> KBInfo:
     docs = s.scalar(select(func.count()).select_from(Document).where(Document.kb_id == kb.id)) or 0
     chunks = s.scalar(select(func.count()).select_from(ChunkRow).where(ChunkRow.kb_id == kb.id)) or 0
-    return KBInfo(kb.name, kb.description, docs, chunks, kb.created_at)
+    return KBInfo(kb.name, kb.description, docs, chunks, kb.created_at, list(kb.default_acl or []))
 
 
 def create_kb(name: str, description: str = "", *, exist_ok: bool = False, default_acl: DocumentAcl | None = None,

@@ -1,4 +1,6 @@
-/* The assistant: ask a knowledge base, stream the answer (SSE over a POST), list its citations. */
+/* The assistant: ask a knowledge base, stream the answer (SSE over a POST), list its citations.
+   Timing marks (performance.mark): "xy-ready" when the page can be used, "xy-ask-N" when question N is
+   sent, "xy-first-token-N" at its first streamed text, "xy-answer-N" when its answer is complete. */
 (function () {
   "use strict";
   const { t, el, api, has } = window.XY;
@@ -116,6 +118,7 @@
     button.disabled = true;
     empty.hidden = true;
     const turn = ++turnNo;
+    performance.mark("xy-ask-" + turn);
     const answerText = el("div", { class: "answer-text" });
     const status = el("p", { class: "muted answer-status", text: t("asking") });
     const citeList = el("ol", { class: "citations" });
@@ -141,6 +144,7 @@
       });
       await readEvents(resp, (name, data) => {
         if (name === "delta") {
+          if (!text && data.text) performance.mark("xy-first-token-" + turn);
           status.hidden = true;
           text += data.text || "";
           answerText.textContent = text;
@@ -166,6 +170,7 @@
       status.className = "alert alert-error answer-status";
       status.textContent = e.message || t("error_generic");
     } finally {
+      performance.mark("xy-answer-" + turn);
       answer.setAttribute("aria-busy", "false");
       answer.classList.add("done");
       busy = false;
@@ -175,5 +180,5 @@
   });
 
   if (!has("kb.read")) form.hidden = true;
-  loadKbs();
+  loadKbs().finally(() => performance.mark("xy-ready"));
 })();
