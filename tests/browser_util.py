@@ -8,18 +8,18 @@ records what a browser context did (requests, dialogs, script errors and CSP vio
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
+
+from tests.conftest import free_port, wait_healthy
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,11 +32,6 @@ VICTIM = ("victim01", "Victim-pass-2024!")
 KBM = ("kbmgr01", "Kbmgr-pass-2024!")  # knowledge manager at head office: no users.manage
 CREDIT = ("credit01", "Credit-pass-2024!")  # credit officer: docs.review, credit.decide, risk.read
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _home_env(home: Path) -> dict[str, str]:
@@ -112,16 +107,7 @@ def live_server(home: Path) -> Iterator[LiveServer]:
              "--port", str(port), "--log-level", "warning"], env=env, stdout=out, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}", home, log, proc)
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if httpx.get(f"{server.url}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError("server did not start:\n" + server.log_text())
-            time.sleep(0.2)
+        wait_healthy(server.url, proc, server.log_text)
         yield server
     finally:
         proc.terminate()
@@ -196,3 +182,16 @@ def screenshot(page, name: str) -> Path:  # page: a Playwright page
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@contextmanager
+def launch_chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (no browser is downloaded)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

@@ -112,3 +112,30 @@ def import_all_stores() -> None:
     import xiaoyin.credit.documents.store
     import xiaoyin.credit.risk.store
     import xiaoyin.knowledge.store  # noqa: F401
+
+
+def free_port() -> int:
+    """A free TCP port on loopback for a test server."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, proc: Any, log_text: Any = lambda: "", timeout: float = 60.0) -> None:
+    """Poll ``url``/api/health until it answers 200; raise with the server's log if the process exits
+    or ``timeout`` seconds pass."""
+    import contextlib
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                return
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("server did not start:\n" + log_text())
+        time.sleep(0.2)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,16 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import admin_token, bearer
+from tests.conftest import admin_token, bearer, free_port
 from tests.kb_samples import LOAN_POLICY, write_corpus
 
 TOKENS: dict[str, str] = {}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+_free_port = free_port  # other test modules import it from here
 
 
 @pytest.fixture(scope="module")

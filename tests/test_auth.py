@@ -193,3 +193,13 @@ def test_admin_cannot_lock_themself_out(org: str) -> None:
         auth.update_user(boss, "boss", roles=["staff"])
     with pytest.raises(InvalidInput):
         auth.update_user(boss, "boss", active=False)
+
+
+def test_acting_user_checks_people_and_trusts_only_the_platform() -> None:
+    from xiaoyin.core.auth.principal import acting_user
+
+    officer = Principal("chen", roles=frozenset({Role.CREDIT_OFFICER}))
+    assert acting_user(officer, Permission.CREDIT_DECIDE, "spoofed") == "chen"  # a request body's name is ignored
+    assert acting_user(None, Permission.CREDIT_DECIDE, "batch-job") == "batch-job"
+    with pytest.raises(Forbidden):
+        acting_user(Principal("xiao"), Permission.CREDIT_DECIDE, None)

@@ -18,11 +18,11 @@ import pytest
 from tests.browser_util import (
     ADMIN,
     CHROMIUM,
-    CHROMIUM_ARGS,
     STAFF,
     VICTIM,
     LiveServer,
     Watch,
+    launch_chromium,
     live_server,
     new_context,
     prepare_home,
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium (`make install` installs it)")
 
 if CHROMIUM.exists():
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
+    from playwright.sync_api import Browser, Page, expect
 
 TRAVEL = """# 员工差旅费管理办法
 
@@ -72,10 +72,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launch_chromium() as b:
         yield b
-        b.close()
 
 
 

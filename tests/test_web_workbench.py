@@ -20,13 +20,13 @@ import pytest
 from tests.browser_util import (
     ADMIN,
     CHROMIUM,
-    CHROMIUM_ARGS,
     CREDIT,
     GERMAN,
     KBM,
     STAFF,
     VICTIM,
     LiveServer,
+    launch_chromium,
     live_server,
     new_context,
     prepare_home,
@@ -39,7 +39,7 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium (`make install` installs it)")
 
 if CHROMIUM.exists():
-    from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
+    from playwright.sync_api import Browser, Page, Route, expect
 
 KB = "分行制度库"
 WEST = ("城西支行营业安排.md", "# 城西支行营业安排\n\n第一条 城西支行周六营业时间为上午九点至下午三点，周日休息。\n\n"
@@ -61,10 +61,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launch_chromium() as b:
         yield b
-        b.close()
 
 
 def _write(folder: Path, *docs: tuple[str, str]) -> list[str]:

@@ -132,3 +132,17 @@ class Principal:
         if self.sees_all_documents:
             return True
         return bool(tags) and not self.acl_tags().isdisjoint(tags)
+
+
+def require(principal: Principal | None, permission: Permission) -> None:
+    """Check ``permission`` for a person; ``None`` is the platform itself (benchmarks, the demo
+    loader), which services neither check nor audit."""
+    if principal is not None:
+        principal.require(permission)
+
+
+def acting_user(principal: Principal | None, permission: Permission, user: str | None) -> str | None:
+    """The name a record is stored under: the person's (after checking ``permission``), or, for the
+    platform itself (``None``), the ``user`` the caller passed (never trusted from a request body)."""
+    require(principal, permission)
+    return principal.username if principal is not None else user

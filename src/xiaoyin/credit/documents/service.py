@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from xiaoyin.core.audit import service as audit
-from xiaoyin.core.auth.principal import Permission, Principal
+from xiaoyin.core.auth.principal import Permission, Principal, acting_user
 from xiaoyin.core.db import session_scope, utcnow
 from xiaoyin.core.errors import InvalidInput, NotFound, XiaoyinError
 from xiaoyin.core.ledger import service as ledger
@@ -226,9 +226,7 @@ def verify_package(meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], *,
     package is stored as a new version; earlier versions are kept. ``principal``: the reviewer (needs
     ``docs.review``); a new version is stored under their name and audited in the same transaction.
     """
-    if principal is not None:
-        principal.require(Permission.DOCS_REVIEW)
-        user = principal.username
+    user = acting_user(principal, Permission.DOCS_REVIEW, user)
     if not re.match(APP_NO, meta.application_no):
         raise InvalidInput(f"申请编号不合法：{meta.application_no!r}")
     if not files:
@@ -513,9 +511,7 @@ def _job_thread(job_id: str, meta: ApplicationMeta, files: Sequence[tuple[str, b
 def start_verify_job(meta: ApplicationMeta, files: Sequence[tuple[str, bytes]], *, user: str | None = None,
                      use_llm: bool | None = None, principal: Principal | None = None) -> str:
     """Queue a verification (one runs at a time); poll :func:`get_verify_job` until ``done`` or ``failed``."""
-    if principal is not None:
-        principal.require(Permission.DOCS_REVIEW)
-        user = principal.username
+    user = acting_user(principal, Permission.DOCS_REVIEW, user)
     if not re.match(APP_NO, meta.application_no):
         raise InvalidInput(f"申请编号不合法：{meta.application_no!r}")
     if not files:

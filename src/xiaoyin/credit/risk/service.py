@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from xiaoyin.core.audit import service as audit
-from xiaoyin.core.auth.principal import Permission, Principal
+from xiaoyin.core.auth.principal import Permission, Principal, acting_user
 from xiaoyin.core.db import session_scope, utcnow
 from xiaoyin.core.errors import InvalidInput, NotFound
 from xiaoyin.core.jsonutil import to_jsonable
@@ -215,9 +215,7 @@ def decide(model_dir_or_registered_name: str | Path, application: Mapping[str, A
 
     ``principal``: the credit officer (needs ``credit.decide``); the decision is stored under their
     name and audited in the same transaction. None: the platform (batch scoring, benchmarks)."""
-    if principal is not None:
-        principal.require(Permission.CREDIT_DECIDE)
-        user = principal.username
+    user = acting_user(principal, Permission.CREDIT_DECIDE, user)
     if not isinstance(application, Mapping):
         raise InvalidInput("申请数据必须是 JSON 对象（字段: 值）")
     model, name = _resolve(model_dir_or_registered_name, application, registered_only)
@@ -293,18 +291,11 @@ def score_batch(model_dir: str | Path, data_path: str | Path, out_path: str | Pa
 # ---------------------------------------------------------------- registry
 
 
-def _model_change(principal: Principal | None, user: str | None) -> str | None:
-    if principal is None:
-        return user
-    principal.require(Permission.RISK_MANAGE)
-    return principal.username
-
-
 def register_model(model_dir: str | Path, name: str, user: str | None = None, note: str = "",
                    promote: bool | None = None, *, principal: Principal | None = None) -> list[ModelInfo]:
     """Register a MODEL_DIR (and its segment models) under ``name``; first version becomes champion.
     With ``principal`` (needs ``risk.manage``) the change is audited."""
-    user = _model_change(principal, user)
+    user = acting_user(principal, Permission.RISK_MANAGE, user)
     out = registry.register(model_dir, name, user=user, note=note, promote=promote)
     if principal is not None:
         audit.record(principal, "risk.register", target=name,
@@ -319,7 +310,7 @@ def list_models(name: str | None = None, segment: str | None = None) -> list[Mod
 def promote(name: str, version: str, user: str | None = None, segment: str | None = None,
             note: str = "", *, principal: Principal | None = None) -> ModelInfo:
     """Make ``version`` the champion (audited with ``principal``, who needs ``risk.manage``)."""
-    user = _model_change(principal, user)
+    user = acting_user(principal, Permission.RISK_MANAGE, user)
     out = registry.promote(name, version, user, segment=segment, note=note)
     if principal is not None:
         audit.record(principal, "risk.promote", target=name,
@@ -330,7 +321,7 @@ def promote(name: str, version: str, user: str | None = None, segment: str | Non
 def rollback(name: str, user: str | None = None, segment: str = "", note: str = "", *,
              principal: Principal | None = None) -> ModelInfo:
     """Put the previous champion back (audited with ``principal``, who needs ``risk.manage``)."""
-    user = _model_change(principal, user)
+    user = acting_user(principal, Permission.RISK_MANAGE, user)
     out = registry.rollback(name, user, segment=segment, note=note)
     if principal is not None:
         audit.record(principal, "risk.rollback", target=name, details={"segment": segment, "note": note,

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from xiaoyin.core.audit import service as audit
-from xiaoyin.core.auth.principal import Permission, Principal
+from xiaoyin.core.auth.principal import Permission, Principal, acting_user
 from xiaoyin.core.db import session_scope
 from xiaoyin.core.errors import NotFound, XiaoyinError
 from xiaoyin.core.jsonutil import to_jsonable
@@ -279,9 +279,7 @@ def ask(
 
     ``principal``: who asks; the answer draws only on documents they may see, is stored under their
     name and audited. None: the platform itself (benchmarks), stored under ``user``, not audited."""
-    if principal is not None:
-        principal.require(Permission.KB_READ)
-        user = principal.username
+    user = acting_user(principal, Permission.KB_READ, user)
     llm = get_llm() if use_llm else None
     query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to, llm, principal)
     result = _compose(query, res, llm, history)
@@ -309,9 +307,7 @@ def ask_stream(
     Retrieval runs before the first event, so a bad request raises here rather than mid-stream; an
     error while iterating raises too (the REST face turns it into an :class:`ErrorEvent`).
     """
-    if principal is not None:
-        principal.require(Permission.KB_READ)
-        user = principal.username
+    user = acting_user(principal, Permission.KB_READ, user)
     llm = get_llm()
     query, res = _retrieve_for(kb, question, history, k, docs, tags, date_from, date_to, llm, principal)
     refusal = _article_refusal(query, res)

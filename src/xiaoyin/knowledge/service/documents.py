@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from xiaoyin.core.audit import service as audit
 from xiaoyin.core.auth.acl import DocumentAcl
-from xiaoyin.core.auth.principal import Permission, Principal
+from xiaoyin.core.auth.principal import Permission, Principal, require
 from xiaoyin.core.db import session_scope
 from xiaoyin.knowledge.service._base import _find_doc, _get_kb, _index_lock, _kb_lock, _open, _visible
 from xiaoyin.knowledge.service.originals import drop_original
@@ -85,8 +85,7 @@ def document_chunks(kb: str, ref: str, *, principal: Principal | None = None) ->
 def set_document_acl(kb: str, ref: str, acl: DocumentAcl, *, principal: Principal | None = None) -> DocumentInfo:
     """Change who may see a document: the database row and the index entries of its chunks (no
     re-embedding), audited. ``principal`` needs ``kb.manage`` and must see the document."""
-    if principal is not None:
-        principal.require(Permission.KB_MANAGE)
+    require(principal, Permission.KB_MANAGE)
     tags = acl.tags()
     with _kb_lock(kb):
         with session_scope() as s:
@@ -106,8 +105,7 @@ def set_document_acl(kb: str, ref: str, acl: DocumentAcl, *, principal: Principa
 
 def delete_document(kb: str, ref: str, *, principal: Principal | None = None) -> DocumentInfo:
     """Remove a document from the database and from every index (``principal`` needs ``kb.manage``)."""
-    if principal is not None:
-        principal.require(Permission.KB_MANAGE)
+    require(principal, Permission.KB_MANAGE)
     with _kb_lock(kb):
         with session_scope() as s:
             info = _doc_info(_find_doc(s, _get_kb(s, kb).id, ref, principal))

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from xiaoyin.core.audit import service as audit
-from xiaoyin.core.auth.principal import Permission, Principal
+from xiaoyin.core.auth.principal import Permission, Principal, require
 from xiaoyin.core.db import session_scope
 from xiaoyin.core.errors import XiaoyinError
 from xiaoyin.core.jsonutil import to_jsonable
@@ -126,8 +126,7 @@ def evaluate(
     sees only their documents, so the report (which quotes retrieved text) holds nothing they may not
     see; the run is audited.
     """
-    if principal is not None:
-        principal.require(Permission.KB_MANAGE)
+    require(principal, Permission.KB_MANAGE)
     import json
 
     from xiaoyin.knowledge import evaluate as ev

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xiaoyin.core.audit import service as audit
-from xiaoyin.core.auth.principal import Permission, Principal
+from xiaoyin.core.auth.principal import Permission, Principal, require
 from xiaoyin.core.db import session_scope, utcnow
 from xiaoyin.core.errors import InvalidInput, NotFound
 from xiaoyin.knowledge.service._base import _get_kb, _visible
@@ -161,8 +161,7 @@ def review_feedback(feedback_id: str, review: ReviewIn, *, principal: Principal)
 
 
 def list_eval_questions(kb: str, *, principal: Principal | None = None) -> list[EvalQuestionInfo]:
-    if principal is not None:
-        principal.require(Permission.KB_MANAGE)
+    require(principal, Permission.KB_MANAGE)
     with session_scope() as s:
         kb_id = _get_kb(s, kb).id
         rows = s.scalars(select(EvalQuestionRow).where(EvalQuestionRow.kb_id == kb_id)

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 
 from xiaoyin.core.audit import service as audit
 from xiaoyin.core.auth.acl import DocumentAcl
-from xiaoyin.core.auth.principal import Permission, Principal
+from xiaoyin.core.auth.principal import Permission, Principal, require
 from xiaoyin.core.db import session_scope
 from xiaoyin.core.errors import DocumentError, InvalidInput, XiaoyinError
 from xiaoyin.core.settings import get_settings
@@ -184,8 +184,7 @@ def ingest(
     ``kb.manage``; each file is audited; a document of the same name they may not see is not replaced).
     None is the platform itself (benchmarks, the demo loader): not checked, not audited.
     """
-    if principal is not None:
-        principal.require(Permission.KB_MANAGE)
+    require(principal, Permission.KB_MANAGE)
     acl_tags = acl.tags() if acl is not None else None
     st = get_settings()
     obs = observer or _NullObserver()

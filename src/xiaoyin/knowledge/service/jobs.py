@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from xiaoyin.core.auth.acl import DocumentAcl
-from xiaoyin.core.auth.principal import Permission, Principal
+from xiaoyin.core.auth.principal import Permission, Principal, require
 from xiaoyin.core.db import session_scope, utcnow
 from xiaoyin.core.errors import NotFound
 from xiaoyin.knowledge.service._base import _get_kb
@@ -80,8 +80,7 @@ def start_ingest_job(kb: str, paths: Sequence[Path], names: Sequence[str] | None
     ``remove_files`` deletes the files afterwards (uploaded copies). ``acl`` and ``principal`` as
     for :func:`ingest` (the permission is checked here, before the job starts).
     """
-    if principal is not None:
-        principal.require(Permission.KB_MANAGE)
+    require(principal, Permission.KB_MANAGE)
     with session_scope() as s:
         kb_id = _get_kb(s, kb).id
         job = IngestJob(id=str(uuid.uuid4()), kb_id=kb_id, status="running", total=len(paths), done=0, results=[])

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from xiaoyin.core.audit import service as audit
 from xiaoyin.core.auth.acl import DocumentAcl
-from xiaoyin.core.auth.principal import Permission, Principal
+from xiaoyin.core.auth.principal import Permission, Principal, require
 from xiaoyin.core.db import session_scope
 from xiaoyin.core.errors import AlreadyExists, Forbidden, InvalidInput
 from xiaoyin.knowledge.service._base import _drop_index, _get_kb, _kb_lock
@@ -54,8 +54,7 @@ def create_kb(name: str, description: str = "", *, exist_ok: bool = False, defau
               principal: Principal | None = None) -> KBInfo:
     """Create a knowledge base (``exist_ok`` makes it idempotent). ``default_acl``: who may see its
     documents unless an upload says otherwise (default: all staff). ``principal`` needs ``kb.manage``."""
-    if principal is not None:
-        principal.require(Permission.KB_MANAGE)
+    require(principal, Permission.KB_MANAGE)
     name = _validate_kb_name(name)
     with session_scope() as s:
         kb = s.scalar(select(KnowledgeBase).where(KnowledgeBase.name == name))
@@ -84,8 +83,7 @@ def get_kb(name: str) -> KBInfo:
 
 def set_default_acl(name: str, acl: DocumentAcl, *, principal: Principal | None = None) -> KBInfo:
     """Change who new documents of ``name`` are visible to (existing documents keep theirs)."""
-    if principal is not None:
-        principal.require(Permission.KB_MANAGE)
+    require(principal, Permission.KB_MANAGE)
     with session_scope() as s:
         kb = _get_kb(s, name)
         before, kb.default_acl = list(kb.default_acl or []), acl.tags()
@@ -98,8 +96,7 @@ def set_default_acl(name: str, acl: DocumentAcl, *, principal: Principal | None 
 def delete_kb(name: str, *, principal: Principal | None = None) -> None:
     """Delete a knowledge base, its documents, chunks and index (``principal`` needs ``kb.manage``;
     a knowledge base holding documents they may not see is refused)."""
-    if principal is not None:
-        principal.require(Permission.KB_MANAGE)
+    require(principal, Permission.KB_MANAGE)
     with _kb_lock(name), session_scope() as s:
         kb = _get_kb(s, name)
         kb_id = kb.id

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xiaoyin.core.auth.principal import Permission, Principal
+from xiaoyin.core.auth.principal import Permission, Principal, require
 from xiaoyin.core.db import session_scope
 from xiaoyin.core.errors import InvalidInput
 from xiaoyin.core.settings import get_settings
@@ -89,8 +89,7 @@ def search(
 
     ``principal``: the reader; only chunks of documents they may see are searched (inside the index,
     before ranking), routed to, looked up by article or returned. None: the platform itself."""
-    if principal is not None:
-        principal.require(Permission.KB_READ)
+    require(principal, Permission.KB_READ)
     if not query or not query.strip():
         raise InvalidInput("问题不能为空 / the query is empty")
     st = get_settings()
